@@ -1,0 +1,61 @@
+package io.github.miniwebvm.fs;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The bytes of a regular file, read on demand: a tree holds only where the bytes are, never the
+ * bytes themselves (except for small in-memory contents), so memory grows with the number of
+ * files, not with their size.
+ */
+public interface Content {
+
+    /** Length in bytes. */
+    long size();
+
+    /** A fresh stream over exactly {@link #size()} bytes. The caller closes it. */
+    InputStream open() throws IOException;
+
+    /** A short description for error messages (a path, a layer and entry name). */
+    default String describe() {
+        return toString();
+    }
+
+    Content EMPTY = ofBytes(new byte[0]);
+
+    static Content ofBytes(byte[] bytes) {
+        byte[] copy = bytes.clone();
+        return new Content() {
+            @Override public long size() { return copy.length; }
+            @Override public InputStream open() { return new ByteArrayInputStream(copy); }
+            @Override public String describe() { return "in-memory content (" + copy.length + " bytes)"; }
+        };
+    }
+
+    static Content ofFile(Path file) throws IOException {
+        return ofRange(file, 0, Files.size(file));
+    }
+
+    /** {@code length} bytes of {@code file} starting at {@code offset}. */
+    static Content ofRange(Path file, long offset, long length) {
+        return new Content() {
+            @Override public long size() { return length; }
+
+            @Override public InputStream open() throws IOException {
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+                channel.position(offset);
+                return new BoundedInputStream(Channels.newInputStream(channel), length);
+            }
+
+            @Override public String describe() {
+                return offset == 0 ? file.toString() : file + " @" + offset + "+" + length;
+            }
+        };
+    }
+}
