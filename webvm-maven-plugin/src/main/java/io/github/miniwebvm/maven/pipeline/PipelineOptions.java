@@ -123,12 +123,12 @@ public final class PipelineOptions {
                 .value("user", user).value("debian", debianMirror + " " + debianSuite)
                 .value("SOURCE_DATE_EPOCH", System.getenv("SOURCE_DATE_EPOCH"))
                 .values("buildArg", buildArgs).values("env", environment);
-        java.util.Set<Path> exclude = java.util.Set.of(
+        Path ctx = context.toAbsolutePath().normalize();
+        java.util.Set<Path> exclude = new java.util.HashSet<>(java.util.List.of(
                 outputDirectory.toAbsolutePath().normalize(),
                 workDirectory.toAbsolutePath().normalize(),
-                outputDirectory.toAbsolutePath().normalize().getParent(),
-                context.toAbsolutePath().normalize().resolve(".git"),
-                context.toAbsolutePath().normalize().resolve("target"));
+                ctx.resolve(".git"),
+                ctx.resolve("target")));
         if (image != null) {
             f.tree("image", image, java.util.Set.of());
         } else {
