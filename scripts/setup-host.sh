@@ -13,6 +13,7 @@ packages=(
   debootstrap          # the Debian i386 base fixture
   chromium chromium-driver  # browser end-to-end tests
   cpio zstd xz-utils gzip util-linux coreutils
+  time                 # /usr/bin/time -v: peak RSS in bench/run-all
   uidmap fuse-overlayfs
   seabios              # BIOS for v86 fixtures
 )
