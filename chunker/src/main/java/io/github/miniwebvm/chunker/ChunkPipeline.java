@@ -2,10 +2,7 @@ package io.github.miniwebvm.chunker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -57,13 +54,13 @@ final class ChunkPipeline {
               return t;
             });
     ArrayDeque<Pending<R>> inflight = new ArrayDeque<>();
-    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+    try (ImageInput in = new ImageInput(image, size, chunkSize)) {
       long chunkCount = (size + chunkSize - 1) / chunkSize;
       for (long index = 0; index < chunkCount; index++) {
         long offset = index * chunkSize;
         int len = (int) Math.min(chunkSize, size - offset);
         byte[] buf = buffers.take();
-        readFully(ch, buf, len, offset, image, size);
+        in.read(buf, len, offset);
         imageDigest.update(buf, 0, len);
         boolean zero = Arrays.mismatch(buf, 0, len, zeros, 0, len) == -1;
         int i = (int) index;
@@ -84,10 +81,10 @@ final class ChunkPipeline {
       while (!inflight.isEmpty()) {
         finish(inflight.poll(), processor);
       }
-      if (ch.size() != size) {
+      if (in.currentSize() != size) {
         throw new ChunkerException(
             "The image " + image + " changed size while it was being read (" + size + " → "
-                + ch.size() + " bytes); do not write to it during chunking");
+                + in.currentSize() + " bytes); do not write to it during chunking");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -96,19 +93,6 @@ final class ChunkPipeline {
       pool.shutdownNow();
     }
     return Hex.hex(imageDigest.digest());
-  }
-
-  private static void readFully(
-      FileChannel ch, byte[] buf, int len, long offset, Path image, long size) throws IOException {
-    ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
-    while (bb.hasRemaining()) {
-      int n = ch.read(bb, offset + bb.position());
-      if (n < 0) {
-        throw new ChunkerException(
-            "The image " + image + " ended at byte " + (offset + bb.position()) + " although it was "
-                + size + " bytes long when chunking started; do not write to it during chunking");
-      }
-    }
   }
 
   private static <R> void finish(Pending<R> p, Processor<R> processor)

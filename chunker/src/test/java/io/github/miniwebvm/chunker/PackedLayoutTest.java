@@ -225,6 +225,30 @@ class PackedLayoutTest {
   }
 
   @Test
+  void directAndBufferedReadsGiveTheSameStore() throws Exception {
+    Path dir = TestFiles.freshDir("packed-io");
+    Path image = dir.resolve("img");
+    TestFiles.mixedImage(image, 9L * CHUNK + 1536, CHUNK, 6);
+    try (ImageInput in = new ImageInput(image, Files.size(image), CHUNK)) {
+      assertThat(in.usesDirectIo()).as("O_DIRECT on the build's file system").isTrue();
+    }
+    Chunker.builder().build().write(image, dir.resolve("direct"));
+    System.setProperty("webvm.chunker.noDirectIo", "true");
+    try {
+      try (ImageInput in = new ImageInput(image, Files.size(image), CHUNK)) {
+        assertThat(in.usesDirectIo()).isFalse();
+      }
+      Chunker.builder().build().write(image, dir.resolve("buffered"));
+    } finally {
+      System.clearProperty("webvm.chunker.noDirectIo");
+    }
+    assertThat(Files.readString(dir.resolve("buffered/manifest.json")))
+        .isEqualTo(Files.readString(dir.resolve("direct/manifest.json")));
+    assertThat(DiskManifest.read(dir.resolve("direct")).imageSha256())
+        .isEqualTo(TestFiles.sha256sum(image));
+  }
+
+  @Test
   void reassembleRejectsADamagedChunk() throws Exception {
     Path dir = TestFiles.freshDir("packed-damaged");
     Path image = dir.resolve("img");
