@@ -91,8 +91,26 @@ final class ChunkPipeline {
       throw new ChunkerException("Interrupted while chunking " + image, e);
     } finally {
       pool.shutdownNow();
+      // on failure, tasks still running must not write into the output after we return
+      awaitQuietly(pool);
     }
     return Hex.hex(imageDigest.digest());
+  }
+
+  private static void awaitQuietly(ExecutorService pool) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static <R> void finish(Pending<R> p, Processor<R> processor)

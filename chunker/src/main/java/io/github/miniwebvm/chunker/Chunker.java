@@ -91,17 +91,7 @@ public final class Chunker {
       throw new ChunkerException(
           "Chunking " + image + " into " + diskDir + " failed: " + describe(e), e);
     }
-    List<String> warnings = new ArrayList<>();
-    if (stats.storedBytes > ChunkReport.GITHUB_PAGES_SITE_LIMIT) {
-      warnings.add(
-          "The disk alone is " + human(stats.storedBytes) + ", more than GitHub Pages' 1 GB site"
-              + " limit; use the packed layout, a smaller image or another host");
-    }
-    if (stats.largestFileSize > ChunkReport.GITHUB_FILE_LIMIT) {
-      warnings.add(
-          stats.largestFile + " is " + human(stats.largestFileSize) + ", more than GitHub's 100 MiB"
-              + " per file limit; use a smaller chunk size");
-    }
+    List<String> warnings = warnings(stats.storedBytes, stats.largestFile, stats.largestFileSize);
     ChunkReport report =
         new ChunkReport(
             layout, name, size, stats.imageSha256, chunkSize, encoding,
@@ -117,6 +107,23 @@ public final class Chunker {
     }
     logReport(report);
     return report;
+  }
+
+  /** What passes GitHub's limits: the site size (the disk alone) and the size of one file. */
+  static List<String> warnings(long storedBytes, String largestFile, long largestFileSize) {
+    List<String> warnings = new ArrayList<>();
+    if (storedBytes > ChunkReport.GITHUB_PAGES_SITE_LIMIT) {
+      warnings.add(
+          "The disk alone is " + human(storedBytes) + " (" + storedBytes + " bytes), more than"
+              + " GitHub Pages' 1 GB site limit; use the packed layout, a smaller image or another"
+              + " host");
+    }
+    if (largestFileSize > ChunkReport.GITHUB_FILE_LIMIT) {
+      warnings.add(
+          largestFile + " is " + human(largestFileSize) + ", more than GitHub's 100 MiB per file"
+              + " limit; use a smaller chunk size");
+    }
+    return warnings;
   }
 
   private void logReport(ChunkReport r) {

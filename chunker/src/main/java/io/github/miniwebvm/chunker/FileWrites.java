@@ -23,13 +23,18 @@ final class FileWrites {
       try (OutputStream out = Files.newOutputStream(tmp)) {
         out.write(data, offset, len);
       }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      move(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Renames {@code source} to {@code target}, replacing it, atomically where possible. */
+  static void move(Path source, Path target) throws IOException {
+    try {
+      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 

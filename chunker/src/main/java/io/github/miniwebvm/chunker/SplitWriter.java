@@ -15,10 +15,15 @@ import java.util.regex.Pattern;
 /**
  * Writes the layouts that are one file per chunk, named by position: {@link DiskLayout#WEBVM}
  * (GNU split's names and bytes, plus {@code NAME.meta}) and {@link DiskLayout#V86}.
+ *
+ * <p>Parts whose bytes differ from what the folder holds are first written to a staging folder
+ * inside it; only when the whole image has been read are they renamed into place (and stale parts
+ * deleted), so a failed run leaves the previous output as it was, not a mix of old and new parts.
  */
 final class SplitWriter {
   /** WebVM's {@code split -a 6 -x}: hexadecimal suffixes of six digits. */
   static final int WEBVM_MAX_PARTS = 1 << 24;
+  static final String STAGING_DIR = ".chunker-staging";
 
   private final DiskLayout layout;
   private final Codec codec;
@@ -77,6 +82,24 @@ final class SplitWriter {
     stats.chunksTotal = count;
     stats.storedChunks = count;
     Set<String> names = ConcurrentHashMap.newKeySet();
+    Path staging = diskDir.resolve(STAGING_DIR);
+    deleteStaging(staging);
+    Files.createDirectories(staging);
+    try {
+      write(image, size, diskDir, staging, stats, names);
+      for (Path f : list(staging)) {
+        FileWrites.move(f, diskDir.resolve(f.getFileName().toString()));
+      }
+    } finally {
+      deleteStaging(staging);
+    }
+    stats.filesRemoved = removeStale(diskDir, names);
+    return stats;
+  }
+
+  private void write(
+      Path image, long size, Path diskDir, Path staging, Stats stats, Set<String> names)
+      throws IOException {
 
     ChunkPipeline.Processor<long[]> processor =
         new ChunkPipeline.Processor<>() {
@@ -95,7 +118,7 @@ final class SplitWriter {
               bytes = codec.compress(data, partLen);
               partLen = bytes.length;
             }
-            boolean written = writeIfChanged(diskDir.resolve(partName), bytes, partLen);
+            boolean written = stageIfChanged(diskDir, staging, partName, bytes, partLen);
             return new long[] {written ? 1 : 0, partLen};
           }
 
@@ -119,22 +142,37 @@ final class SplitWriter {
     if (layout == DiskLayout.WEBVM) {
       // what `stat -c%s IMAGE > DIR/IMAGE.meta` writes
       byte[] meta = (size + "\n").getBytes(StandardCharsets.US_ASCII);
-      writeIfChanged(diskDir.resolve(name + ".meta"), meta, meta.length);
+      stageIfChanged(diskDir, staging, name + ".meta", meta, meta.length);
       stats.file(name + ".meta", meta.length);
     }
-    stats.filesRemoved = removeStale(diskDir, names);
-    return stats;
   }
 
-  private static boolean writeIfChanged(Path file, byte[] data, int len) throws IOException {
+  private static boolean stageIfChanged(
+      Path diskDir, Path staging, String fileName, byte[] data, int len) throws IOException {
+    Path file = diskDir.resolve(fileName);
     if (Files.isRegularFile(file) && Files.size(file) == len) {
       byte[] old = Files.readAllBytes(file);
       if (Arrays.equals(old, 0, len, data, 0, len)) {
         return false;
       }
     }
-    FileWrites.writeAtomically(file, data, 0, len);
+    FileWrites.writeAtomically(staging.resolve(fileName), data, 0, len);
     return true;
+  }
+
+  private static java.util.List<Path> list(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      return s.toList();
+    }
+  }
+
+  private static void deleteStaging(Path staging) throws IOException {
+    if (Files.isDirectory(staging)) {
+      for (Path f : list(staging)) {
+        Files.delete(f);
+      }
+      Files.delete(staging);
+    }
   }
 
   private int removeStale(Path diskDir, Set<String> keep) throws IOException {
