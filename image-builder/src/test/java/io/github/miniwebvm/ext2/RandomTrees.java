@@ -5,7 +5,6 @@ import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.fs.Node;
 import io.github.miniwebvm.fs.NodeType;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -176,7 +175,7 @@ final class RandomTrees {
     static String describe(List<Entry> entries) {
         StringBuilder sb = new StringBuilder();
         for (Entry e : entries) {
-            sb.append(e.path().getBytes(StandardCharsets.UTF_8).length > 60 ? e.path().substring(0, 60) + "…" : e.path())
+            sb.append(e.path().length() > 60 ? e.path().substring(0, 60) + "…" : e.path())
                     .append(' ').append(e.linkTo() >= 0 ? "link to #" + e.linkTo() : e.type()).append('\n');
         }
         return sb.toString();
