@@ -363,6 +363,9 @@ final class ImageWriter {
         if (l != null && l.dataCapacity() >= dataBlocks) {
             return l;
         }
+        if (options.size == 0) {
+            return null;     // automatic size: grow until the inodes with headroom fit as well
+        }
         l = Layout.create(options.revision, bs, blocks, neededInodes());
         return l != null && l.dataCapacity() >= dataBlocks ? l : null;
     }

@@ -132,6 +132,7 @@ final class Oracles {
         Map<String, Node> byPath = new HashMap<>();
         tree.walk(byPath::put);
         boolean getfattr = xattrs && hasTool("getfattr");
+        Map<String, Map<String, String>> allXattrs = getfattr ? getfattrRecursive(mount) : Map.of();
         for (String[] p : paths) {
             String path = p[0];
             Node node = byPath.get(path);
@@ -196,7 +197,8 @@ final class Oracles {
                 default -> { }
             }
             if (getfattr && node.type() != NodeType.SYMLINK) {
-                check(problems, path, "xattrs", hexXattrs(node.xattrs()), getfattr(onDisk));
+                check(problems, path, "xattrs", hexXattrs(node.xattrs()),
+                        allXattrs.getOrDefault(onDisk.toString(), new TreeMap<>()));
             }
         }
         assertThat(problems).as("differences between the tree and the mounted image").isEmpty();
@@ -222,11 +224,18 @@ final class Oracles {
         return sb.toString();
     }
 
-    static Map<String, String> getfattr(Path file) throws IOException, InterruptedException {
-        Run r = run("getfattr", "-h", "-d", "-m", "-", "-e", "hex", "--absolute-names", file.toString());
-        Map<String, String> m = new TreeMap<>();
+    /** Every extended attribute below {@code dir} (getfattr -R), by absolute path. */
+    static Map<String, Map<String, String>> getfattrRecursive(Path dir) throws IOException, InterruptedException {
+        Run r = run("getfattr", "-R", "-h", "-d", "-m", "-", "-e", "hex", "--absolute-names", dir.toString());
+        Map<String, Map<String, String>> all = new HashMap<>();
+        Map<String, String> m = null;
         for (String line : r.output().split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
+            if (line.startsWith("# file: ")) {
+                m = new TreeMap<>();
+                all.put(unescape(line.substring("# file: ".length())), m);
+                continue;
+            }
+            if (line.isBlank() || line.startsWith("#") || m == null) {
                 continue;
             }
             int eq = line.indexOf('=');
@@ -236,7 +245,22 @@ final class Oracles {
                 m.put(line.trim(), "0x");
             }
         }
-        return m;
+        return all;
+    }
+
+    /** getfattr writes unusual bytes of names as backslash and three octal digits. */
+    private static String unescape(String s) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == '\\' && i + 3 < b.length && Character.isDigit(b[i + 1])) {
+                out.write(Integer.parseInt(new String(b, i + 1, 3, StandardCharsets.US_ASCII), 8));
+                i += 3;
+            } else {
+                out.write(b[i]);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static void check(List<String> problems, String path, String what, Object expected, Object actual) {
