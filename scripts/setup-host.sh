@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(
   e2fsprogs            # e2fsck, debugfs, mke2fs: oracles for the ext2 writer
+  attr                 # getfattr: xattr oracle for the ext2 writer's loop-mount comparison
+  time                 # /usr/bin/time -v: peak RSS in bench/ext2-bench.sh
   podman               # engine backend and differential oracle
   buildah skopeo       # seeding the local registry
   docker-registry      # local registry for FROM tests
