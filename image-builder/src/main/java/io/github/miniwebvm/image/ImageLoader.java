@@ -162,14 +162,13 @@ public final class ImageLoader {
                 } else {
                     tar = spool.resolve("input.tar");
                     HashingInputStream raw = new HashingInputStream(in, null);
-                    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tar), 65536);
-                         InputStream plain = compression.decompress(raw)) {
-                        plain.transferTo(out);
+                    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tar), 65536)) {
+                        compression.decompress(raw).transferTo(out);
+                        fileDigest = raw.drainAndDigest();
                     } catch (IOException e) {
                         throw new ImageFormatException(input + ": bad " + compression.name().toLowerCase()
                                 + " data: " + e.getMessage(), e);
                     }
-                    fileDigest = raw.drainAndDigest();
                 }
             }
             String what = compression == Compression.NONE ? input.toString()
@@ -359,7 +358,19 @@ public final class ImageLoader {
                 try (OutputStream closeMe = spoolOut) {
                     InputStream plain = c.decompress(buffered);
                     HashingInputStream tar = new HashingInputStream(plain, spoolOut);
-                    new LayerApplier(tree, layerName, contentFile, contentBase).apply(new TarReader(tar, where));
+                    try {
+                        new LayerApplier(tree, layerName, contentFile, contentBase).apply(new TarReader(tar, where));
+                    } catch (ImageFormatException e) {
+                        // a tampered or corrupt blob is best reported as such, not as the odd entry it produced
+                        String rawDigest = blobDigest == null ? null : drainQuietly(hashedBlob);
+                        if (rawDigest != null && !rawDigest.equals(blobDigest)) {
+                            ImageFormatException mismatch = new ImageFormatException("digest mismatch: " + where
+                                    + " has " + rawDigest);
+                            mismatch.addSuppressed(e);
+                            throw mismatch;
+                        }
+                        throw e;
+                    }
                     tarDigest = tar.drainAndDigest();
                 } catch (ImageFormatException e) {
                     throw e;
@@ -385,6 +396,14 @@ public final class ImageLoader {
         }
 
         // ---- helpers
+
+        private static String drainQuietly(HashingInputStream in) {
+            try {
+                return in.drainAndDigest();
+            } catch (IOException e) {
+                return null;
+            }
+        }
 
         private ImageConfig checkedConfig(JsonNode configJson) throws ImageFormatException {
             String arch = configJson.path("architecture").asText("");
