@@ -13,6 +13,7 @@ packages=(
   debootstrap          # the Debian i386 base fixture
   chromium chromium-driver  # browser end-to-end tests
   cpio zstd xz-utils gzip util-linux coreutils
+  jq                   # oracle for how WebVM's workflow derives CMD/ARGS from the image config
   uidmap fuse-overlayfs
   seabios              # BIOS for v86 fixtures
 )
