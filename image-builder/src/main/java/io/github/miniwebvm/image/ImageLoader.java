@@ -152,6 +152,9 @@ public final class ImageLoader {
                 throw new ImageFormatException(input + " is a directory but neither an OCI image layout (index.json)"
                         + " nor an extracted docker archive (manifest.json)");
             }
+            if (Files.size(input) == 0) {
+                throw new ImageFormatException(input + " is empty, not an image");
+            }
             Path tar = input;
             String fileDigest;
             Compression compression;

@@ -51,6 +51,10 @@ final class TarReader {
         while (true) {
             long headerAt = position;
             if (!readBlock(true)) {
+                if (headerAt == 0) {
+                    finished = true;   // an empty stream is an empty layer (some tools write those)
+                    return null;
+                }
                 throw new ImageFormatException("truncated tar: " + archiveName
                         + " ends at byte " + headerAt + " without the end-of-archive marker");
             }
@@ -139,13 +143,10 @@ final class TarReader {
             throw new ImageFormatException("sparse tar entries are not supported: '" + name + "' in " + archiveName);
         }
         long dataOffset = position;
-        // hard links, symlinks, devices, fifos and directories carry no data in tar even when size says so
+        // links, devices, fifos and directories carry no data even when their size field is set
+        boolean headerOnly = "123456".indexOf(type) >= 0;
         boolean hasData = type == '0' || type == '\0' || type == '7';
-        pendingSkip = hasData ? padded(size) : 0;
-        if (!hasData && size > 0 && type != '1' && type != '2' && type != '3' && type != '4'
-                && type != '5' && type != '6') {
-            pendingSkip = padded(size);
-        }
+        pendingSkip = headerOnly ? 0 : padded(size);
         return new TarHeader(name, type, mode & 07777, uid, gid, hasData ? size : 0, mtime, linkName, major, minor,
                 Collections.unmodifiableMap(xattrs), dataOffset);
     }

@@ -211,6 +211,17 @@ class ImageLoaderTest {
     }
 
     @Test
+    void emptyLayerBlobIsAnEmptyLayerButAnEmptyInputIsAnError() throws IOException {
+        Path layout = TestTars.ociLayout(tmp.resolve("emptylayer"), "386", List.of(TestTars.Blob.plain(base()),
+                TestTars.Blob.plain(new byte[0])));
+        try (LoadedImage image = load(layout)) {
+            assertThat(text(image.tree(), "gone")).isEqualTo("g");
+        }
+        Path empty = Files.write(tmp.resolve("empty.tar"), new byte[0]);
+        assertThatThrownBy(() -> load(empty)).isInstanceOf(ImageFormatException.class).hasMessageContaining("empty");
+    }
+
+    @Test
     void somethingElseIsNotAnImage() throws IOException {
         Path text = Files.writeString(tmp.resolve("readme.txt"), "hello ".repeat(200));
         assertThatThrownBy(() -> load(text)).isInstanceOf(ImageFormatException.class)
