@@ -15,6 +15,8 @@ packages=(
   debootstrap          # the Debian i386 base fixture
   chromium chromium-driver  # browser end-to-end tests
   cpio zstd xz-utils gzip util-linux coreutils
+  jq                   # oracle for how WebVM's workflow derives CMD/ARGS from the image config
+  attr libcap2-bin     # setfattr/setcap/getfattr: xattr fixtures for the flattening tests
   uidmap fuse-overlayfs
   seabios              # BIOS for v86 fixtures
 )
