@@ -250,7 +250,7 @@ class SiteBrowserIT {
    */
   private static String typeAndCollect(String commandLine) {
     int n = ++commandCounter;
-    String begin = "BEGIN" + (1000 + n), end = "END" + (1000 + n);
+    String begin = "BEGIN" + (999 + n), end = "END" + (999 + n);
     String line = "echo BEGIN$((999+" + n + ")); " + commandLine + "; echo END$((999+" + n + "))";
     browser.findElement(By.cssSelector(".xterm-helper-textarea")).sendKeys(line + "\n");
     try {
