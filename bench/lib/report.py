@@ -78,7 +78,8 @@ def main():
         f"Ours includes Maven's start-up. Reference: {s0} image, create→split.")
     fig("time_dockerfile_to_site_native", f.get("ours_native_time"), f.get(f"ref_{s0}_total"), "s", "", None,
         "different engines, so the image build is included on both sides: ours builds natively (RUN via "
-        "qemu-i386 chroot), the reference runs `podman build --no-cache` then create→split.")
+        "qemu-i386 chroot), the reference runs `podman build --no-cache` then create→split."
+        + (f" Ours failed: {f['ours_native_error']}" if f.get("ours_native_error") else ""))
     for suffix, size in [("", s0)] + [("_" + s, s) for s in sizes[1:]]:
         ours_prefix = "ours" if suffix == "" else "ours_" + size
         note_size = f"reference: {size} image (chunks + .meta; WebVM's page assets not counted)"
