@@ -122,6 +122,10 @@ def main():
         + (" (v86 rejects disks of 2047 MiB or more, so 2G itself cannot be packaged for v86)" if f.get('ours_rss_size') == '2046M' else "")
         + "; "
         "the JVM holds Maven itself too")
+    if f.get("ours_rss_2g_until_rejected"):
+        fig("peak_rss_2g_until_rejected", f.get("ours_rss_2g_until_rejected"), None, "MiB", "≤ 512 MiB",
+            lambda o, r: o <= 512, "the -Dwebvm.imageSize=2G run, which builds, flattens and writes the 2 GiB "
+            "ext2 image, then stops because v86 cannot address it")
     fig("peak_rss_default", f.get("ours_engine_rss"), None, "MiB", "", None, "same, default image size")
 
     def fmt(v, unit, table=False):
