@@ -3,7 +3,7 @@
 # Builds the same host directory with our writer (a JVM, start-up included) and with
 # `mke2fs -t ext2 -d DIR` (same revision, block size, block count and inode count), for
 #   (a) the debootstrapped Debian minbase fixture, and
-#   (b) a generated tree: one 2 GiB sparse file plus 50,000 small files,
+#   (b) a generated tree: one 2 GiB sparse file plus 50,000 small files (revision 1 only),
 # and prints one line per figure:  name ratio ours ref unit   (ratio = ours / mke2fs, target <= 1.0).
 # Our images are checked with e2fsck -fn. Needs: e2fsprogs, time (/usr/bin/time), python3, maven.
 # Usage: bench/ext2-bench.sh [revisions, default "0 1"] ; BS=4096 by default.
@@ -99,7 +99,6 @@ echo "name ratio ours ref unit"
 for rev in $revisions; do
   run_case minbase "$minbase" "$rev"
 done
-for rev in $revisions; do
-  run_case generated-2g-sparse-50k "$gen" "$rev"
-done
+# a 2 GiB file needs large_file: revision 0 refuses it (as e2fsck would), so this case is revision 1 only
+run_case generated-2g-sparse-50k "$gen" 1
 rm -f "$work"/*.ext2
