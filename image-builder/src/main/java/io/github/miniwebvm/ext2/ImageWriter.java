@@ -334,6 +334,10 @@ final class ImageWriter {
             return l;
         }
         long blocks = options.size / bs;
+        if (blocks > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("image size " + options.size + " bytes is " + blocks + " blocks of " + bs
+                    + " bytes; ext2 addresses at most 2^32 - 1 blocks (use a larger block size)");
+        }
         Layout l = layoutFor(blocks, upperBoundDataBlocks, needed);
         if (l != null) {
             return l;

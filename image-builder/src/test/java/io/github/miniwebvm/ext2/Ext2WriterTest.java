@@ -307,6 +307,35 @@ class Ext2WriterTest {
     }
 
     @Test
+    void uuidLabelAndProgressAreHonoured() throws Exception {
+        Oracles.assumeE2fsprogs();
+        List<String> progress = new ArrayList<>();
+        java.util.UUID uuid = java.util.UUID.fromString("0b4c6a52-2a5f-4c41-9d7e-0123456789ab");
+        Path image = tmp.resolve("named.ext2");
+        Ext2Result r = Ext2Writer.builder().uuid(uuid).volumeLabel("webvm-root").progress(progress::add)
+                .headroomPercent(10).build().write(edgeCases(4096), image);
+        assertThat(r.uuid()).isEqualTo(uuid);
+        assertThat(progress).last().asString().startsWith("ext2: wrote");
+        String header = Oracles.run("dumpe2fs", "-h", image.toString()).output();
+        assertThat(header).contains("Filesystem UUID:          " + uuid, "Filesystem volume name:   webvm-root",
+                "Filesystem features:      ext_attr filetype sparse_super large_file", "Inode size:\t          256");
+        assertThat(r.inodesUsed()).isEqualTo(edgeCases(4096).nodeCount() + 9 + 1);   // + reserved 1, 3-10 + lost+found
+        assertThat(r.blocksUsed()).isLessThan(r.blocksCount());
+    }
+
+    @Test
+    void automaticSizeHasTheDefaultHeadroom() throws Exception {
+        FileTree tree = new FileTree();
+        tree.put("f", Node.file(0644, PatternContent.dense(1 << 20, 1)));
+        Ext2Result r = Ext2Writer.builder().build().write(tree, tmp.resolve("auto.ext2"));
+        long free = (r.blocksCount() - r.blocksUsed()) * r.blockSize();
+        assertThat(free).isBetween(256L << 20, 260L << 20);
+        assertThat(r.imageSize() % (1 << 20)).isZero();
+        assertThat(r.inodeCount()).isGreaterThanOrEqualTo(r.imageSize() / 16384);
+        assertThatThrownBy(() -> Ext2Writer.builder().inodeCount(1L << 32)).hasMessageContaining("2^32 - 1");
+    }
+
+    @Test
     void existingLostFoundIsKeptWithItsContent() throws Exception {
         Oracles.assumeE2fsprogs();
         FileTree tree = new FileTree();
