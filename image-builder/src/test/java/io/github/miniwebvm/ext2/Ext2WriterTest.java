@@ -63,7 +63,8 @@ class Ext2WriterTest {
         }
         // symlinks: fast (< 60 bytes) and slow
         t.put("links", Node.directory(0755));
-        t.put("links/short", Node.symlink("x").setOwner(7, 8).setTime(T0 + 30));
+        t.put("links/short", Node.symlink("x").setOwner(7, 8).setTime(T0 + 30)
+                .setXattr("trusted.overlay.origin", new byte[] {0, 1, 2}));
         t.put("links/59", Node.symlink("a".repeat(59)));
         t.put("links/60", Node.symlink("b".repeat(60)));
         t.put("links/long", Node.symlink("/very/long/" + "c".repeat(blockSize - 12)));
@@ -132,7 +133,7 @@ class Ext2WriterTest {
         Oracles.e2fsckClean(image);
         if (revision == 0) {
             assertThat(r.warnings()).singleElement().asString()
-                    .contains("4 files", "security.capability on 2 files", "user.a on 1 file", "user.dir on 1 file");
+                    .contains("5 files", "security.capability on 2 files", "user.a on 1 file", "user.dir on 1 file");
         } else {
             assertThat(r.warnings()).isEmpty();
             String stat = Oracles.debugfs(image, "stat /etc/ping");
@@ -333,6 +334,24 @@ class Ext2WriterTest {
         assertThat(r.imageSize() % (1 << 20)).isZero();
         assertThat(r.inodeCount()).isGreaterThanOrEqualTo(r.imageSize() / 16384);
         assertThatThrownBy(() -> Ext2Writer.builder().inodeCount(1L << 32)).hasMessageContaining("2^32 - 1");
+    }
+
+    /** Revision 1 inodes carry the epoch bits of timestamps past January 2038. */
+    @Test
+    void timesAfter2038SurviveInRevision1() throws Exception {
+        Oracles.assumeE2fsprogs();
+        long y2100 = 4_102_444_800L;
+        FileTree tree = new FileTree(Node.directory(0755).setTime(T0));
+        tree.put("future", Node.file(0644, Content.ofBytes(new byte[] {1})).setTime(y2100));
+        Path image = tmp.resolve("y2100.ext2");
+        Ext2Writer.builder().headroomBytes(0).build().write(tree, image);
+        assertThat(Oracles.debugfs(image, "stat /future"))
+                .contains(String.format("mtime: 0x%08x:00000001", y2100 & 0xFFFF_FFFFL));
+        if (Oracles.canLoopMount()) {
+            try (Oracles.Mount m = new Oracles.Mount(image)) {
+                assertThat(Files.getLastModifiedTime(m.dir.resolve("future")).toMillis() / 1000).isEqualTo(y2100);
+            }
+        }
     }
 
     @Test
