@@ -4,7 +4,8 @@
 # `mke2fs -t ext2 -d DIR` (same revision, block size, block count and inode count), for
 #   (a) the debootstrapped Debian minbase fixture, and
 #   (b) a generated tree: one 2 GiB sparse file plus 50,000 small files (revision 1 only),
-# and prints one line per figure:  name ratio ours ref unit   (ratio = ours / mke2fs, target <= 1.0).
+# and prints one line per figure:  name ratio ours ref unit   (ratio = ours / mke2fs, target <= 1.0):
+# wall time, CPU time (user + sys, steadier on a shared machine), peak RSS, allocated image bytes.
 # Our images are checked with e2fsck -fn. Needs: e2fsprogs, time (/usr/bin/time), python3, maven.
 # Usage: bench/ext2-bench.sh [revisions, default "0 1"] ; BS=4096 by default.
 set -euo pipefail
@@ -50,7 +51,7 @@ PY
   touch "$gen/.complete"
 fi
 
-# measure NAME COMMAND...: runs COMMAND under /usr/bin/time -v, sets secs and rss_kb
+# measure NAME COMMAND...: runs COMMAND under /usr/bin/time -v, sets secs, cpu (user+sys) and rss_kb
 measure() {
   local log="$work/$1.time"
   shift
@@ -58,6 +59,7 @@ measure() {
   /usr/bin/time -v -o "$log" "$@" >"$log.out" 2>&1 || { cat "$log.out" >&2; exit 1; }
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")
   rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+  cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$log")
 }
 
 figure() {  # name ours ref unit
@@ -69,7 +71,7 @@ run_case() {  # name dir revision
   local ours="$work/$name-rev$rev.ours.ext2" ref="$work/$name-rev$rev.mke2fs.ext2"
   rm -f "$ours" "$ref"
   measure "$name-rev$rev-ours" java $JAVA_OPTS -cp "$cp" io.github.miniwebvm.ext2.Ext2Bench "$dir" "$ours" "$rev" "$bs"
-  local ours_secs=$secs ours_rss=$rss_kb
+  local ours_secs=$secs ours_rss=$rss_kb ours_cpu=$cpu
   local geometry blocks inodes
   geometry=$(grep '^blocks=' "$work/$name-rev$rev-ours.time.out")
   blocks=$(sed 's/.*blocks=\([0-9]*\) .*/\1/' <<<"$geometry")
@@ -81,13 +83,14 @@ run_case() {  # name dir revision
     features=(-r 1 -O none,filetype,sparse_super,large_file,ext_attr -I 256)
   fi
   measure "$name-rev$rev-mke2fs" mke2fs -F -q -t ext2 "${features[@]}" -b "$bs" -N "$inodes" -m 0 -d "$dir" "$ref" "$blocks"
-  local ref_secs=$secs ref_rss=$rss_kb
+  local ref_secs=$secs ref_rss=$rss_kb ref_cpu=$cpu
   if ! e2fsck -fn "$ours" >"$work/$name-rev$rev.e2fsck" 2>&1; then
     echo "ext2-bench: e2fsck found problems in $ours:" >&2
     cat "$work/$name-rev$rev.e2fsck" >&2
     exit 1
   fi
   figure "$name-rev$rev-time" "$ours_secs" "$ref_secs" s
+  figure "$name-rev$rev-cpu" "$ours_cpu" "$ref_cpu" s
   figure "$name-rev$rev-peak-rss" "$((ours_rss / 1024))" "$((ref_rss / 1024))" MiB
   local ours_used ref_used
   ours_used=$(du -k "$ours" | cut -f1)
