@@ -167,6 +167,15 @@ class ImageLoaderTest {
     }
 
     @Test
+    void withoutPlatformsInTheIndexTheConfigurationsDecide() throws IOException {
+        Path layout = TestTars.ociLayout(tmp.resolve("noplat"), List.of("amd64", "386"),
+                List.of(TestTars.Blob.plain(base())), false);
+        try (LoadedImage image = load(layout)) {
+            assertThat(image.config().architecture()).isEqualTo("386");
+        }
+    }
+
+    @Test
     void nestedIndexIsFollowed() throws IOException {
         Path layout = TestTars.ociLayout(tmp.resolve("nested"), List.of("amd64", "386"),
                 List.of(TestTars.Blob.plain(base())), true);
