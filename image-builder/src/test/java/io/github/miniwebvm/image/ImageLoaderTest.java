@@ -319,6 +319,18 @@ class ImageLoaderTest {
         }
     }
 
+    @Test
+    void ociLayoutDirectoryBlobsMayNotBeSymlinksOutOfIt() throws IOException {
+        byte[] layer = top();
+        Path layout = TestTars.ociLayout(tmp.resolve("symlinked"), "386", List.of(TestTars.Blob.plain(layer)));
+        Path blob = layout.resolve("blobs/sha256/" + ImageLoader.sha256(layer).substring(7));
+        Path outside = Files.write(tmp.resolve("outside.tar"), layer);
+        Files.delete(blob);
+        Files.createSymbolicLink(blob, outside);
+        assertThatThrownBy(() -> load(layout)).isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining("symlink out of the image directory");
+    }
+
     // ---- WebVM adjustments
 
     @Test

@@ -41,7 +41,7 @@ class PodmanPlatformTest {
 
     @Test
     void manifestListWithAmd64And386YieldsThe386Image() throws IOException {
-        String list = TINY + "-list:test";
+        String list = TINY + "-list:pid" + ProcessHandle.current().pid();   // unique: other checkouts may run this too
         Podman.run(List.of("buildah", "manifest", "rm", list), 60, false);
         Podman.run("buildah", "manifest", "create", list);
         try {
