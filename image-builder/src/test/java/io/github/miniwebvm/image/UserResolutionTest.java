@@ -22,7 +22,7 @@ class UserResolutionTest {
         Path repo = Path.of(System.getProperty("webvm.repoRoot", "..")).toAbsolutePath().normalize();
         String tar = Podman.run("bash", repo.resolve("scripts/fixture-base.sh").toString()).out().trim();
         tar = tar.substring(tar.lastIndexOf('\n') + 1);
-        String container = Podman.run("buildah", "from", "-q", base).out().trim();
+        String container = Podman.run("buildah", "from", "-q", "--name", "flatten-user-" + ProcessHandle.current().pid(), base).out().trim();
         container = container.substring(container.lastIndexOf('\n') + 1);
         try (LoadedImage image = ImageLoader.builder().workDirectory(Path.of("target/user-work")).build()
                 .load(Path.of(tar))) {
@@ -32,9 +32,12 @@ class UserResolutionTest {
                     cmd.addAll(List.of("--user", user));
                 }
                 cmd.addAll(List.of(container, "--", "/usr/bin/id"));
-                String out = Podman.run(cmd, 120, true).out();
+                String out = "";
+                for (int attempt = 0; attempt < 5 && !out.contains("uid="); attempt++) {
+                    out = Podman.run(cmd, 120, true).out();   // buildah 1.28 chroot runs now and then lose stdout
+                }
                 Matcher m = Pattern.compile("uid=(\\d+)\\S* gid=(\\d+)").matcher(out);
-                assertThat(m.find()).as(out).isTrue();
+                assertThat(m.find()).as("output of %s: [%s]", cmd, out).isTrue();
                 ImageConfig config = ImageConfig.of("386", "linux", null, null, null, null, user);
                 assertThat(config.resolveUser(image.tree())).as("USER " + user)
                         .isEqualTo(new ImageConfig.UserIds(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
