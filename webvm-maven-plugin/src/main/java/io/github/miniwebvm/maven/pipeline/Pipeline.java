@@ -77,21 +77,21 @@ public final class Pipeline {
         long start = System.nanoTime();
         Path ext2 = o.workDirectory.resolve(DISK_IMAGE);
         ImageConfig config;
-        UserResolver.Ids ids;
+        ImageConfig.UserIds ids;
         String imageDigest;
         if (o.image != null && isExt2(o.image)) {
             log.info("image: " + o.image + " is an ext2 disk; using it as is");
             ext2 = o.image;
             config = withDefaultCommand(ImageConfig.of("386", "linux", null, null, List.of(), "/", "")
                     .withOverrides(overrides()), null);
-            ids = numericUser(config.user());
+            ids = resolveUser(config, new FileTree()); // an ext2 input has no passwd to read: numeric ids only
             imageDigest = "ext2:" + Files.size(ext2) + ":" + Files.getLastModifiedTime(ext2).toMillis();
         } else {
             Path input = o.image != null ? o.image : buildImage();
             try (LoadedImage image = loadImage(input)) {
                 config = withDefaultCommand(image.config().withOverrides(overrides()), image.tree());
                 imageDigest = image.digest();
-                ids = new UserResolver(image.tree()).resolve(config.user());
+                ids = resolveUser(config, image.tree());
                 writeExt2(image.tree(), ext2);
             }
         }
@@ -293,17 +293,11 @@ public final class Pipeline {
         return ov;
     }
 
-    private static UserResolver.Ids numericUser(String user) throws PipelineException {
-        if (user == null || user.isBlank()) {
-            return new UserResolver.Ids(0, 0, "/root");
-        }
-        String[] p = user.split(":", 2);
+    private static ImageConfig.UserIds resolveUser(ImageConfig config, FileTree tree) throws PipelineException, IOException {
         try {
-            long uid = Long.parseLong(p[0]);
-            return new UserResolver.Ids(uid, p.length > 1 ? Long.parseLong(p[1]) : uid, "/");
-        } catch (NumberFormatException e) {
-            throw PipelineException.user("user '" + user + "' cannot be looked up in an ext2 image input;"
-                    + " give numeric uid:gid");
+            return config.resolveUser(tree);
+        } catch (ImageFormatException e) {
+            throw PipelineException.user("user: " + e.getMessage(), e);
         }
     }
 
