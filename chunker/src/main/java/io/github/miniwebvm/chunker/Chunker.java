@@ -85,6 +85,7 @@ public final class Chunker {
           layout == DiskLayout.PACKED
               ? new PackedWriter(codec, chunkSize, threads, name, log).write(image, size, diskDir)
               : new SplitWriter(layout, codec, chunkSize, threads, name).write(image, size, diskDir);
+      stats.filesRemoved += removeOtherLayouts(diskDir, name);
     } catch (ChunkerException e) {
       throw e;
     } catch (IOException e) {
@@ -107,6 +108,47 @@ public final class Chunker {
     }
     logReport(report);
     return report;
+  }
+
+  /**
+   * Deletes what the other layouts wrote for this image into the folder, so that switching the
+   * layout does not leave the old one's files on the site.
+   */
+  private int removeOtherLayouts(Path diskDir, String name) throws IOException {
+    int removed = 0;
+    if (layout != DiskLayout.PACKED) {
+      Path chunks = diskDir.resolve(DiskManifest.CHUNK_DIR);
+      if (Files.isDirectory(chunks)) {
+        try (var files = Files.newDirectoryStream(chunks)) {
+          for (Path f : files) {
+            Files.delete(f);
+            removed++;
+          }
+        }
+        Files.delete(chunks);
+      }
+      if (Files.deleteIfExists(diskDir.resolve(DiskManifest.FILE_NAME))) {
+        removed++;
+      }
+    }
+    for (DiskLayout other : new DiskLayout[] {DiskLayout.WEBVM, DiskLayout.V86}) {
+      if (other == layout) {
+        continue;
+      }
+      java.util.regex.Pattern parts =
+          new SplitWriter(other, new Codec(ChunkEncoding.NONE, 0), chunkSize, 1, name).partPattern();
+      try (var files = Files.newDirectoryStream(diskDir)) {
+        for (Path f : files) {
+          String n = f.getFileName().toString();
+          boolean meta = other == DiskLayout.WEBVM && n.equals(name + ".meta");
+          if ((meta || parts.matcher(n).matches()) && Files.isRegularFile(f)) {
+            Files.delete(f);
+            removed++;
+          }
+        }
+      }
+    }
+    return removed;
   }
 
   /** What passes GitHub's limits: the site size (the disk alone) and the size of one file. */

@@ -121,4 +121,28 @@ class SplitLayoutTest {
     }
     assertThat(TestFiles.listNames(disk)).hasSize(6);
   }
+
+  @Test
+  void switchingTheLayoutRemovesTheOtherLayoutsFiles() throws Exception {
+    Path dir = TestFiles.freshDir("switch");
+    Path image = dir.resolve("rootfs.ext2");
+    TestFiles.mixedImage(image, 6L * CHUNK, CHUNK, 10);
+    Path disk = dir.resolve("disk");
+    Files.createDirectories(disk);
+    Files.writeString(disk.resolve("keep-me.txt"), "not ours");
+
+    Chunker.builder().build().write(image, disk);
+    Chunker.builder().layout(DiskLayout.WEBVM).build().write(image, disk);
+    assertThat(disk.resolve("manifest.json")).doesNotExist();
+    assertThat(disk.resolve("chunks")).doesNotExist();
+    assertThat(TestFiles.listNames(disk)).contains("rootfs.ext2.meta", "rootfs.ext2.c000005.txt");
+
+    ChunkReport r = Chunker.builder().layout(DiskLayout.V86).build().write(image, disk);
+    assertThat(r.filesRemoved()).isEqualTo(7);
+    assertThat(TestFiles.listNames(disk)).noneMatch(n -> n.startsWith("rootfs.ext2."));
+
+    Chunker.builder().build().write(image, disk);
+    assertThat(TestFiles.listNames(disk))
+        .containsExactlyInAnyOrder("chunks", "keep-me.txt", "manifest.json", "report.json");
+  }
 }
