@@ -84,7 +84,7 @@ public final class Chunker {
       stats =
           layout == DiskLayout.PACKED
               ? new PackedWriter(codec, chunkSize, threads, name, log).write(image, size, diskDir)
-              : new SplitWriter(layout, codec, chunkSize, threads, name).write(image, size, diskDir);
+              : new SplitWriter(layout, codec, chunkSize, threads, name, log).write(image, size, diskDir);
       stats.filesRemoved += removeOtherLayouts(diskDir, name);
     } catch (ChunkerException e) {
       throw e;
@@ -136,7 +136,7 @@ public final class Chunker {
         continue;
       }
       java.util.regex.Pattern parts =
-          new SplitWriter(other, new Codec(ChunkEncoding.NONE, 0), chunkSize, 1, name).partPattern();
+          new SplitWriter(other, new Codec(ChunkEncoding.NONE, 0), chunkSize, 1, name, log).partPattern();
       try (var files = Files.newDirectoryStream(diskDir)) {
         for (Path f : files) {
           String n = f.getFileName().toString();

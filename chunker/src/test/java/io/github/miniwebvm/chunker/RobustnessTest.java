@@ -29,7 +29,7 @@ class RobustnessTest {
     overwrite(image, 0, 12L * CHUNK); // every part would change
 
     SplitWriter writer =
-        new SplitWriter(DiskLayout.WEBVM, new Codec(ChunkEncoding.NONE, 0), CHUNK, 2, "img.ext2");
+        new SplitWriter(DiskLayout.WEBVM, new Codec(ChunkEncoding.NONE, 0), CHUNK, 2, "img.ext2", m -> {});
     // claims more bytes than the file has: the read fails after most parts were staged
     assertThatThrownBy(() -> writer.write(image, 14L * CHUNK, disk))
         .isInstanceOf(ChunkerException.class)
