@@ -13,6 +13,7 @@ packages=(
   debootstrap          # the Debian i386 base fixture
   chromium chromium-driver  # browser end-to-end tests
   cpio zstd xz-utils gzip util-linux coreutils
+  jq bc openssl        # chunker: bench/chunker-bench.sh (report.json, ratios), fast sha256 oracle
   uidmap fuse-overlayfs
   seabios              # BIOS for v86 fixtures
 )
