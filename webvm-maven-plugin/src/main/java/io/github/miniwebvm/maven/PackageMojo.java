@@ -153,6 +153,9 @@ public class PackageMojo extends AbstractMojo {
     @Parameter(defaultValue = "${plugin}", readonly = true)
     private PluginDescriptor plugin;
 
+    @Parameter(defaultValue = "${session.executionRootDirectory}", readonly = true)
+    private File executionRoot;
+
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
         if (skip) {
@@ -202,8 +205,8 @@ public class PackageMojo extends AbstractMojo {
                 .engine(engine)
                 .cheerpxUrl(cheerpxUrl)
                 .memoryMiB(memory)
-                .outputDirectory(outputDirectory.toPath())
-                .workDirectory(workDirectory.toPath())
+                .outputDirectory(Defaults.resolve(outputDirectory, executionRoot, "target/webvm-site"))
+                .workDirectory(Defaults.resolve(workDirectory, executionRoot, "target/webvm"))
                 .cacheDirectory(cacheDirectory.toPath())
                 .debianMirror(debianMirror)
                 .debianSuite(debianSuite)
