@@ -23,7 +23,10 @@ import java.util.function.Consumer;
  * The image is read once, sequentially, with memory bounded by a few chunks; chunks are hashed
  * and compressed on {@code threads} workers. When the output folder already holds the output of a
  * previous run, files whose content is unchanged are not rewritten (their mtime is kept) and
- * stale ones are removed. Instances are immutable and thread-safe.
+ * stale ones are removed. Files are never modified in place (always written to a temporary
+ * file and renamed over the old one), so the output folder may hold hard links to a previous
+ * output, e.g. the last published site's disk, without changing it. Instances are immutable and
+ * thread-safe; two runs must not write into the same folder at the same time.
  */
 public final class Chunker {
   public static final int DEFAULT_CHUNK_SIZE = 128 * 1024;
