@@ -16,6 +16,7 @@ packages=(
   cpio zstd xz-utils gzip util-linux coreutils
   jq                   # oracle for how WebVM's workflow derives CMD/ARGS from the image config
   attr libcap2-bin     # getfattr/setfattr/setcap: xattr oracle (ext2 loop mounts) and fixtures (flattening)
+  bc openssl           # chunker: bench/chunker-bench.sh ratios, fast sha256 oracle (jq too)
   uidmap fuse-overlayfs
   seabios              # BIOS for v86 fixtures
 )
