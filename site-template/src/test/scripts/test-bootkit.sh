@@ -4,9 +4,9 @@
 # Cached under ${WEBVM_CACHE:-~/.cache/webvm-maven}/test-bootkit; prints that directory.
 # The initramfs /init mounts /dev/sda (ext2) and runs, on ttyS0 in a respawn loop, a login shell
 # as the uid/gid and in the directory given on the kernel command line:
-#   webvm.uid=N webvm.gid=N webvm.cwd=/path
+#   webvm.uid=N webvm.gid=N webvm.cwd=/path webvm.rows=R webvm.cols=C (as the boot kit's launcher)
 set -euo pipefail
-cache="${WEBVM_CACHE:-$HOME/.cache/webvm-maven}/test-bootkit"
+cache="${WEBVM_CACHE:-$HOME/.cache/webvm-maven}/test-bootkit-2"
 mirror=http://deb.debian.org/debian
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
@@ -52,9 +52,12 @@ mount -t devtmpfs dev /dev
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 for m in $(cat /lib/modules/order); do insmod /lib/modules/$m.ko 2>/dev/null; done
-uid=0; gid=0; cwd=/root
+uid=0; gid=0; cwd=/root; rows=24; cols=80
 for a in $(cat /proc/cmdline); do
-  case "$a" in webvm.uid=*) uid=${a#*=};; webvm.gid=*) gid=${a#*=};; webvm.cwd=*) cwd=${a#*=};; esac
+  case "$a" in
+    webvm.uid=*) uid=${a#*=};; webvm.gid=*) gid=${a#*=};; webvm.cwd=*) cwd=${a#*=};;
+    webvm.rows=*) rows=${a#*=};; webvm.cols=*) cols=${a#*=};;
+  esac
 done
 i=0; while [ ! -b /dev/sda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 mount -t ext2 -o rw /dev/sda /newroot || { echo "init: cannot mount /dev/sda"; exec sh; }
@@ -66,6 +69,7 @@ mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t tmpfs tmp /tmp 2>/de
 mkdir -p /dev/pts; mount -t devpts devpts /dev/pts
 while true; do
   cd "$cwd"
+  stty -F /dev/ttyS0 rows $rows cols $cols
   setsid -c setpriv --reuid=$uid --regid=$gid --init-groups env -i TERM=xterm PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$cwd" bash -l </dev/ttyS0 >/dev/ttyS0 2>&1
 done
 SH

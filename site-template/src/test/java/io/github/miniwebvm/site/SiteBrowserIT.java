@@ -120,11 +120,22 @@ class SiteBrowserIT {
     assertThat(out).contains("i686");
     assertThat(out).contains("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"");
     assertThat(out).contains("uid=1000(webvm) gid=1000(webvm)");
-    assertThat(out).containsPattern("(?m)^/home/webvm\\r?$");
+    assertThat(out).containsPattern("(?m)^/home/webvm$");
 
     String file = typeAndCollect("echo written-by-$((6*7)) > note.txt; sync; cat note.txt; ls -l note.txt");
     assertThat(file).contains("written-by-42");
     assertThat(file).contains("webvm webvm");
+
+    // terminal size: from the kernel command line at boot, then `stty` after a window resize
+    assertThat(typeAndCollect("stty size").strip()).isEqualTo(js("return webvm.terminal.rows") + " " + js("return webvm.terminal.cols"));
+    Object colsBefore = js("return webvm.terminal.cols");
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(800, 600));
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !colsBefore.equals(js("return webvm.terminal.cols")));
+    Thread.sleep(1500);
+    assertThat(typeAndCollect("stty size").strip()).isEqualTo(js("return webvm.terminal.rows") + " " + js("return webvm.terminal.cols"));
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(1100, 750));
+    Thread.sleep(1500);
+    typeAndCollect("clear; uname -a; head -2 /etc/os-release; id; pwd; cat note.txt");
 
     Path shot = TARGET.resolve("e2e-booted.png");
     Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
@@ -255,17 +266,22 @@ class SiteBrowserIT {
     browser.findElement(By.cssSelector(".xterm-helper-textarea")).sendKeys(line + "\n");
     try {
       new WebDriverWait(browser, Duration.ofSeconds(90), Duration.ofMillis(300)).until(d -> {
-        String t = (String) js("return window.webvm.transcript");
-        int b = t.lastIndexOf(begin + "\r\n");
-        return b >= 0 && t.indexOf(end + "\r\n", b) > 0;
+        String t = transcript();
+        int b = t.lastIndexOf(begin + "\n");
+        return b >= 0 && t.indexOf(end + "\n", b) > 0;
       });
     } catch (org.openqa.selenium.TimeoutException e) {
       throw new AssertionError("no output of '" + line + "' within 90 s; serial output:\n"
           + js("return window.webvm.transcript") + "\nbrowser console:\n" + consoleLog(), e);
     }
-    String t = ((String) js("return window.webvm.transcript")).replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", "");
-    int b = t.lastIndexOf(begin + "\r\n");
-    return t.substring(b + begin.length() + 2, t.indexOf(end + "\r\n", b));
+    String t = transcript();
+    int b = t.lastIndexOf(begin + "\n");
+    return t.substring(b + begin.length() + 1, t.indexOf(end + "\n", b));
+  }
+
+  /** The serial output so far, without carriage returns and terminal escape sequences. */
+  private static String transcript() {
+    return ((String) js("return window.webvm.transcript")).replace("\r", "").replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", "");
   }
 
   private static String run(Path dir, String... command) throws IOException, InterruptedException {
