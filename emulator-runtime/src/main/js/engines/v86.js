@@ -80,7 +80,7 @@ export async function boot(config, terminal, status) {
   function onQuiet() {
     if (!PROMPT.test(tail.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, ""))) {
       // a command that is not a shell: ready once it has been quiet for a while after starting
-      if (launched) quietTimer = setTimeout(() => status.ready(), 1250);
+      if (launched) quietTimer = setTimeout(() => status.ready(), 5000);
       return;
     }
     promptSeen = true;
