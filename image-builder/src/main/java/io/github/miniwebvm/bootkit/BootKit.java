@@ -190,7 +190,7 @@ public final class BootKit {
         packages.add(new BootKitFiles.SourcePackage(entry.name(), entry.version(), entry.sha256()));
         String base = deb.getFileName().toString().replaceFirst("\\.deb$", "");
         Path dir = config.cache.resolve("extracted").resolve(base);
-        Path marker = dir.resolve(".complete-" + entry.sha256());
+        Path marker = dir.resolve(".complete-v2-" + entry.sha256());   // v2: modes kept
         if (Files.exists(marker)) {
             return dir;
         }
