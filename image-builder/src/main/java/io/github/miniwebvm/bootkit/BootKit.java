@@ -74,7 +74,9 @@ public final class BootKit {
         DebianMirror mirror = null;
         List<BootKitFiles.SourcePackage> packages = new ArrayList<>();
         if (config.kernel == null || config.busybox == null || config.bios == null) {
-            mirror = new DebianMirror(config.mirror, config.suite, ARCH, config.cache, config.offline, config.log);
+            mirror = new DebianMirror(config.mirror, config.suite, ARCH, config.cache, config.offline, config.log,
+                    name -> name.startsWith("linux-image-") || name.equals(config.kernelPackage)
+                            || name.equals("busybox-static") || name.equals("seabios"));
         }
         Path kernel;
         String version;

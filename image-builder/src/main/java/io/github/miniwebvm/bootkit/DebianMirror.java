@@ -3,6 +3,7 @@ package io.github.miniwebvm.bootkit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 import org.tukaani.xz.XZInputStream;
 
@@ -36,10 +38,17 @@ final class DebianMirror {
     private final Path cache;
     private final boolean offline;
     private final Consumer<String> log;
+    private final Predicate<String> wanted;
     private HttpClient http;
     private PackageIndex index;
 
-    DebianMirror(URI mirror, String suite, String arch, Path cache, boolean offline, Consumer<String> log) {
+    /**
+     * {@code wanted} names the packages this run may ask for; their stanzas are also cached apart,
+     * so that the next run need not decompress and parse the whole index again.
+     */
+    DebianMirror(URI mirror, String suite, String arch, Path cache, boolean offline, Consumer<String> log,
+                 Predicate<String> wanted) {
+        this.wanted = wanted;
         String base = mirror.toString();
         this.mirror = URI.create(base.endsWith("/") ? base : base + "/");
         this.suite = suite;
@@ -94,12 +103,29 @@ final class DebianMirror {
                 log.accept("boot kit: downloading " + key + " of " + suite + " from " + mirror);
                 download(mirror.resolve("dists/" + suite + "/" + key), file, expected, -1);
             }
+            Path subset = dir.resolve("Packages.subset-" + expected);
+            if (Files.isRegularFile(subset)) {
+                try (Reader in = Files.newBufferedReader(subset, StandardCharsets.UTF_8)) {
+                    return PackageIndex.parse(in);
+                }
+            }
+            PackageIndex parsed;
             try (InputStream raw = Files.newInputStream(file);
                  InputStream in = name.endsWith(".xz") ? new XZInputStream(raw, 1 << 20) : new GZIPInputStream(raw)) {
-                PackageIndex parsed = PackageIndex.parse(new InputStreamReader(in, StandardCharsets.UTF_8));
-                log.accept("boot kit: " + parsed.packageCount() + " packages in " + suite + "/main/" + arch);
-                return parsed;
+                parsed = PackageIndex.parse(new InputStreamReader(in, StandardCharsets.UTF_8));
             }
+            log.accept("boot kit: " + parsed.packageCount() + " packages in " + suite + "/main/" + arch);
+            try (var old = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) old::iterator) {
+                    if (p.getFileName().toString().startsWith("Packages.subset-")) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+            Path tmp = Files.createTempFile(dir, ".subset", ".part");
+            Files.writeString(tmp, parsed.subset(wanted), StandardCharsets.UTF_8);
+            Files.move(tmp, subset, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return parsed;
         }
         throw new BootKitException(release + " lists no main/binary-" + arch + "/Packages.xz or .gz; "
                 + "is '" + suite + "' a suite of " + mirror + " with architecture " + arch + "?");

@@ -60,6 +60,9 @@ class BootKitTest {
         assertThat(files.kernelVersion()).isEqualTo(FakeDebian.VERSION);
         assertThat(Files.readAllBytes(files.kernel())).isEqualTo(FakeDebian.KERNEL);
         assertThat(Files.readAllBytes(files.busybox())).isEqualTo(FakeDebian.BUSYBOX);
+        assertThat(Files.isExecutable(files.busybox())).as("mode 0755 kept").isTrue();
+        assertThat(Files.getPosixFilePermissions(files.bios())).extracting(Object::toString)
+                .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE", "GROUP_READ", "OTHERS_READ");
         assertThat(Files.readAllBytes(files.bios())).isEqualTo(FakeDebian.BIOS);
         assertThat(files.modulesDirectory().orElseThrow()).endsWith(Path.of("lib/modules", FakeDebian.VERSION));
         assertThat(files.packages()).extracting(BootKitFiles.SourcePackage::name)
