@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(
   e2fsprogs            # e2fsck, debugfs, mke2fs: oracles for the ext2 writer
+  attr                 # getfattr: xattr oracle for the ext2 writer's loop-mount comparison
+  time                 # /usr/bin/time -v: peak RSS in bench/ext2-bench.sh
   podman               # engine backend and differential oracle
   buildah skopeo       # seeding the local registry
   docker-registry      # local registry for FROM tests
@@ -13,6 +15,8 @@ packages=(
   debootstrap          # the Debian i386 base fixture
   chromium chromium-driver  # browser end-to-end tests
   cpio zstd xz-utils gzip util-linux coreutils
+  jq                   # oracle for how WebVM's workflow derives CMD/ARGS from the image config
+  attr libcap2-bin     # setfattr/setcap/getfattr: xattr fixtures for the flattening tests
   uidmap fuse-overlayfs
   seabios              # BIOS for v86 fixtures
 )

@@ -1,0 +1,19 @@
+package io.github.miniwebvm.build;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** Everything a backend needs, validated by {@link ImageBuild.Builder#build()}. */
+record BuildRequest(
+        Path dockerfile,
+        Path context,
+        Map<String, String> buildArgs,
+        String target,
+        String platform,
+        boolean allowInsecureRegistries,
+        Path cacheDirectory,
+        boolean offline,
+        String engine,
+        Consumer<String> log) {
+}

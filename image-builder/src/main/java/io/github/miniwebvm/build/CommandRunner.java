@@ -1,0 +1,92 @@
+package io.github.miniwebvm.build;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** Runs an external command, streaming its merged stdout/stderr line by line. */
+final class CommandRunner {
+    private static final int TAIL_LINES = 40;
+
+    private CommandRunner() {
+    }
+
+    /** What a finished command left behind: its exit status and its last lines of output. */
+    record Result(int exitCode, List<String> tail) {
+        boolean ok() {
+            return exitCode == 0;
+        }
+
+        String tailText() {
+            return String.join("\n", tail);
+        }
+
+        boolean outputContains(String s) {
+            return tail.stream().anyMatch(l -> l.contains(s));
+        }
+    }
+
+    static Result run(List<String> command, Path directory, Map<String, String> env, Consumer<String> log)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        if (directory != null) {
+            pb.directory(directory.toFile());
+        }
+        if (env != null) {
+            pb.environment().putAll(env);
+        }
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IOException("cannot start '" + command.get(0) + "': " + e.getMessage(), e);
+        }
+        p.getOutputStream().close();
+        Deque<String> tail = new ArrayDeque<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                log.accept(line);
+                tail.addLast(line);
+                if (tail.size() > TAIL_LINES) {
+                    tail.removeFirst();
+                }
+            }
+        }
+        try {
+            return new Result(p.waitFor(), new ArrayList<>(tail));
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for " + command.get(0), e);
+        }
+    }
+
+    /** Runs a short query command quietly; null when it cannot start, fails or takes longer than the timeout. */
+    static String query(List<String> command, long timeoutSeconds) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.exitValue() == 0 ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.github.miniwebvm.build;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Builds a Dockerfile into an image for {@code linux/386}, with the engine CLI (docker, podman) or
+ * the native builder, and leaves it as a docker-archive or an OCI layout that the flattener reads.
+ *
+ * <pre>{@code
+ * BuiltImage image = ImageBuild.builder()
+ *         .context(Path.of("."))
+ *         .buildArgs(Map.of("VERSION", "1"))
+ *         .backend(Backend.AUTO)
+ *         .log(getLog()::info)
+ *         .build()
+ *         .run(Path.of("target/webvm/build"));
+ * }</pre>
+ */
+public final class ImageBuild {
+    public static final String DEFAULT_PLATFORM = "linux/386";
+
+    private final BuildRequest request;
+    private final Backend backend;
+
+    private ImageBuild(BuildRequest request, Backend backend) {
+        this.request = request;
+        this.backend = backend;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs the build; intermediate files and the result go under {@code workDir}.
+     *
+     * @throws ImageBuildException when the build fails; the message carries the failing step's output
+     */
+    public BuiltImage run(Path workDir) throws IOException {
+        Consumer<String> log = request.log();
+        switch (backend) {
+            case ENGINE: {
+                StringBuilder why = new StringBuilder("builder=engine; ");
+                Engine engine = Engine.select(request.engine(), why);
+                log.accept("[webvm] building with " + engine.command() + " (" + why + ")");
+                return engine.build(request, workDir, why.toString());
+            }
+            default:
+                throw new ImageBuildException("builder=" + backend.name().toLowerCase()
+                        + " is not available yet; use builder=engine");
+        }
+    }
+
+    /** Collects the build settings; only {@link #context(Path)} is required. */
+    public static final class Builder {
+        private Path dockerfile;
+        private Path context;
+        private final Map<String, String> buildArgs = new LinkedHashMap<>();
+        private String target;
+        private String platform = DEFAULT_PLATFORM;
+        private Backend backend = Backend.AUTO;
+        private boolean allowInsecureRegistries;
+        private Path cacheDirectory;
+        private boolean offline;
+        private String engine;
+        private Consumer<String> log = line -> { };
+
+        private Builder() {
+        }
+
+        /** The Dockerfile; default {@code <context>/Dockerfile}. */
+        public Builder dockerfile(Path dockerfile) {
+            this.dockerfile = dockerfile;
+            return this;
+        }
+
+        /** The build context directory (COPY sources, {@code .dockerignore}). */
+        public Builder context(Path context) {
+            this.context = context;
+            return this;
+        }
+
+        /** {@code --build-arg} values; they override the Dockerfile's ARG defaults. */
+        public Builder buildArgs(Map<String, String> buildArgs) {
+            this.buildArgs.clear();
+            this.buildArgs.putAll(buildArgs);
+            return this;
+        }
+
+        /** The stage to build ({@code --target}); default the last stage. */
+        public Builder target(String target) {
+            this.target = target;
+            return this;
+        }
+
+        /** {@code os/arch[/variant]}; default {@value ImageBuild#DEFAULT_PLATFORM}. */
+        public Builder platform(String platform) {
+            this.platform = Objects.requireNonNull(platform);
+            return this;
+        }
+
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend);
+            return this;
+        }
+
+        /** Lets FROM use plain-HTTP / unverified-TLS registries (e.g. {@code localhost:5000}). */
+        public Builder allowInsecureRegistries(boolean allow) {
+            this.allowInsecureRegistries = allow;
+            return this;
+        }
+
+        /** Layer and base image cache of the native builder; default {@code ~/.cache/webvm-maven}. */
+        public Builder cacheDirectory(Path cacheDirectory) {
+            this.cacheDirectory = cacheDirectory;
+            return this;
+        }
+
+        /** No network: base images only from caches/local storage; ADD of URLs fails. */
+        public Builder offline(boolean offline) {
+            this.offline = offline;
+            return this;
+        }
+
+        /** Force an engine command ({@code docker} or {@code podman}) for the engine backend. */
+        public Builder engine(String engine) {
+            this.engine = engine;
+            return this;
+        }
+
+        /** Receives the build output line by line (engine output, RUN output, decisions). */
+        public Builder log(Consumer<String> log) {
+            this.log = Objects.requireNonNull(log);
+            return this;
+        }
+
+        public ImageBuild build() {
+            if (context == null) {
+                throw new IllegalStateException("context is required");
+            }
+            Path ctx = context.toAbsolutePath().normalize();
+            if (!Files.isDirectory(ctx)) {
+                throw new IllegalArgumentException("the build context is not a directory: " + ctx);
+            }
+            Path df = (dockerfile == null ? ctx.resolve("Dockerfile") : dockerfile).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(df)) {
+                throw new IllegalArgumentException("no Dockerfile at " + df
+                        + (dockerfile == null ? " (set dockerfile to its path)" : ""));
+            }
+            Path cache = cacheDirectory != null ? cacheDirectory
+                    : Path.of(System.getProperty("user.home"), ".cache", "webvm-maven");
+            BuildRequest req = new BuildRequest(df, ctx, Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs)),
+                    target, platform, allowInsecureRegistries, cache.toAbsolutePath(), offline, engine, log);
+            return new ImageBuild(req, backend);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package io.github.miniwebvm.build.dockerfile;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The {@code .dockerignore} rules of a build context: Go {@code filepath.Match} patterns
+ * ({@code *}, {@code ?}, {@code [...]}, {@code \} escapes) plus {@code **} for any number of
+ * directories, {@code !} exceptions; the last matching rule wins, and a rule that matches a
+ * directory applies to everything below it.
+ */
+public final class DockerIgnore {
+    private record Rule(String pattern, Pattern regex, boolean exception) {
+    }
+
+    private final List<Rule> rules;
+
+    private DockerIgnore(List<Rule> rules) {
+        this.rules = rules;
+    }
+
+    public static DockerIgnore none() {
+        return new DockerIgnore(List.of());
+    }
+
+    /**
+     * The rules for a build: {@code <dockerfile name>.dockerignore} next to the Dockerfile when it
+     * exists (BuildKit's per-Dockerfile ignore file), else {@code context/.dockerignore}, else none.
+     */
+    public static DockerIgnore forBuild(Path context, Path dockerfile) throws IOException {
+        Path specific = dockerfile.resolveSibling(dockerfile.getFileName() + ".dockerignore");
+        Path file = Files.isRegularFile(specific) ? specific : context.resolve(".dockerignore");
+        if (!Files.isRegularFile(file)) {
+            return none();
+        }
+        return parse(Files.readString(file, StandardCharsets.UTF_8), file.getFileName().toString());
+    }
+
+    public static DockerIgnore parse(String text, String source) throws DockerfileException {
+        List<Rule> rules = new ArrayList<>();
+        String[] lines = text.replace("\r\n", "\n").split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.startsWith("#")) {
+                continue;
+            }
+            String p = line.strip();
+            if (p.isEmpty()) {
+                continue;
+            }
+            boolean exception = p.startsWith("!");
+            if (exception) {
+                p = p.substring(1).strip();
+                if (p.isEmpty()) {
+                    throw new DockerfileException(source, i + 1, "illegal exclusion pattern: \"!\"");
+                }
+            }
+            p = clean(p);
+            if (p.isEmpty()) {
+                continue;
+            }
+            try {
+                rules.add(new Rule(p, Pattern.compile(toRegex(p)), exception));
+            } catch (IllegalArgumentException e) {
+                throw new DockerfileException(source, i + 1, "bad pattern '" + p + "': " + e.getMessage());
+            }
+        }
+        return new DockerIgnore(List.copyOf(rules));
+    }
+
+    /** True when {@code path} (relative to the context, {@code /}-separated) is excluded from the context. */
+    public boolean excludes(String path) {
+        String p = clean(path);
+        if (p.isEmpty()) {
+            return false;
+        }
+        boolean excluded = false;
+        for (Rule r : rules) {
+            if (excluded == !r.exception) {
+                continue;   // this rule cannot change the outcome
+            }
+            if (matchesOrParentMatches(r.regex, p)) {
+                excluded = !r.exception;
+            }
+        }
+        return excluded;
+    }
+
+    /**
+     * True when some exception rule could re-include something below {@code dir}: then the walk
+     * must descend into an excluded directory.
+     */
+    public boolean hasExceptionsUnder(String dir) {
+        String d = clean(dir) + "/";
+        for (Rule r : rules) {
+            if (r.exception && (r.pattern.startsWith(d) || r.pattern.contains("*") || r.pattern.contains("?")
+                    || r.pattern.contains("["))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean isEmpty() {
+        return rules.isEmpty();
+    }
+
+    private static boolean matchesOrParentMatches(Pattern regex, String path) {
+        if (regex.matcher(path).matches()) {
+            return true;
+        }
+        int slash = path.indexOf('/');
+        while (slash >= 0) {
+            if (regex.matcher(path.substring(0, slash)).matches()) {
+                return true;
+            }
+            slash = path.indexOf('/', slash + 1);
+        }
+        return false;
+    }
+
+    /** Lexical cleanup as Go's filepath.Clean, and no leading '/' (patterns are context-relative). */
+    static String clean(String p) {
+        List<String> out = new ArrayList<>();
+        for (String s : p.split("/")) {
+            if (s.isEmpty() || s.equals(".")) {
+                continue;
+            }
+            if (s.equals("..")) {
+                if (!out.isEmpty()) {
+                    out.remove(out.size() - 1);
+                }
+                continue;
+            }
+            out.add(s);
+        }
+        return String.join("/", out);
+    }
+
+    static String toRegex(String pattern) {
+        StringBuilder re = new StringBuilder();
+        int n = pattern.length();
+        for (int i = 0; i < n; i++) {
+            char c = pattern.charAt(i);
+            switch (c) {
+                case '*':
+                    if (i + 1 < n && pattern.charAt(i + 1) == '*') {
+                        i++;
+                        if (i + 1 < n && pattern.charAt(i + 1) == '/') {
+                            i++;
+                            re.append("(?:.*/)?");
+                        } else {
+                            re.append(".*");
+                        }
+                    } else {
+                        re.append("[^/]*");
+                    }
+                    break;
+                case '?':
+                    re.append("[^/]");
+                    break;
+                case '[': {
+                    int j = i + 1;
+                    StringBuilder cls = new StringBuilder("[");
+                    if (j < n && pattern.charAt(j) == '^') {
+                        cls.append('^');
+                        j++;
+                    }
+                    boolean closed = false;
+                    boolean first = true;
+                    for (; j < n; j++) {
+                        char k = pattern.charAt(j);
+                        if (k == ']' && !first) {
+                            closed = true;
+                            break;
+                        }
+                        first = false;
+                        if (k == '\\' && j + 1 < n) {
+                            char lit = pattern.charAt(++j);
+                            if (!Character.isLetterOrDigit(lit)) {
+                                cls.append('\\');
+                            }
+                            cls.append(lit);
+                        } else if (k == '[' || k == '&' || k == '~' || k == '=') {
+                            cls.append('\\').append(k);
+                        } else {
+                            cls.append(k);
+                        }
+                    }
+                    if (!closed) {
+                        throw new IllegalArgumentException("unterminated character class '[' ");
+                    }
+                    re.append(cls).append(']');
+                    i = j;
+                    break;
+                }
+                case '\\':
+                    if (i + 1 >= n) {
+                        throw new IllegalArgumentException("trailing '\\'");
+                    }
+                    re.append(Pattern.quote(String.valueOf(pattern.charAt(++i))));
+                    break;
+                default:
+                    re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        try {
+            Pattern.compile(re.toString());
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(e.getDescription());
+        }
+        return re.toString();
+    }
+}

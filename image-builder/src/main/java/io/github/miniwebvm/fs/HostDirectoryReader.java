@@ -1,0 +1,124 @@
+package io.github.miniwebvm.fs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a directory of the host into a {@link FileTree}: types, permission bits, uid/gid, times,
+ * device numbers, hard links (same inode = same {@link Node}) and {@code user.*} extended
+ * attributes (the only namespace Java can read). Symlinks are stored, never followed; file
+ * contents stay on disk ({@link Content#ofFile}). Needs a POSIX host (the {@code unix:} attribute
+ * view of Linux and macOS JDKs).
+ */
+public final class HostDirectoryReader {
+    private static final int S_IFMT = 0170000;
+
+    private HostDirectoryReader() {
+    }
+
+    public static FileTree read(Path directory) throws IOException {
+        Map<String, Object> rootAttrs = Files.readAttributes(directory, "unix:*", LinkOption.NOFOLLOW_LINKS);
+        if (((Integer) rootAttrs.get("mode") & S_IFMT) != 0040000) {
+            throw new IOException("not a directory: " + directory);
+        }
+        Node root = Node.directory(0);
+        applyMetadata(root, rootAttrs, directory);
+        FileTree tree = new FileTree(root);
+        Map<List<Object>, Node> byInode = new HashMap<>();
+        Files.walkFileTree(directory, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                if (!dir.equals(directory)) {
+                    add(dir);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                add(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                throw exc;
+            }
+
+            private void add(Path path) throws IOException {
+                Map<String, Object> a = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
+                String rel = directory.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/");
+                int mode = (Integer) a.get("mode");
+                int nlink = (Integer) a.get("nlink");
+                int fmt = mode & S_IFMT;
+                List<Object> key = List.of(a.get("dev"), a.get("ino"));
+                if (fmt != 0040000 && nlink > 1) {
+                    Node existing = byInode.get(key);
+                    if (existing != null) {
+                        tree.put(rel, existing);
+                        return;
+                    }
+                }
+                int perms = mode & 07777;
+                long rdev = (Long) a.get("rdev");
+                int major = (int) (((rdev >>> 8) & 0xFFF) | ((rdev >>> 32) & ~0xFFFL));
+                int minor = (int) ((rdev & 0xFF) | ((rdev >>> 12) & ~0xFFL));
+                Node node = switch (fmt) {
+                    case 0040000 -> Node.directory(perms);
+                    case 0100000 -> Node.file(perms, Content.ofRange(path, 0, (Long) a.get("size")));
+                    case 0120000 -> Node.symlink(Files.readSymbolicLink(path).toString());
+                    case 0020000 -> Node.device(NodeType.CHAR_DEVICE, perms, major, minor);
+                    case 0060000 -> Node.device(NodeType.BLOCK_DEVICE, perms, major, minor);
+                    case 0010000 -> Node.fifo(perms);
+                    case 0140000 -> Node.socket(perms);
+                    default -> throw new IOException("unknown file type " + Integer.toOctalString(fmt) + ": " + path);
+                };
+                applyMetadata(node, a, path);
+                if (fmt != 0040000 && nlink > 1) {
+                    byInode.put(key, node);
+                }
+                tree.put(rel, node);
+            }
+        });
+        return tree;
+    }
+
+    private static void applyMetadata(Node node, Map<String, Object> a, Path path) throws IOException {
+        node.setPermissions((Integer) a.get("mode") & 07777);
+        node.setOwner(Integer.toUnsignedLong((Integer) a.get("uid")), Integer.toUnsignedLong((Integer) a.get("gid")));
+        node.setTimes(seconds(a.get("lastModifiedTime")), seconds(a.get("lastAccessTime")), seconds(a.get("ctime")));
+        if (node.type() != NodeType.FILE && !node.isDirectory()) {
+            return;    // reading attributes opens the file: a fifo would block, a device could react
+        }
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (view != null) {
+            List<String> names;
+            try {
+                names = view.list();
+            } catch (IOException | UnsupportedOperationException e) {
+                return;
+            }
+            for (String name : names) {
+                ByteBuffer buf = ByteBuffer.allocate(view.size(name));
+                view.read(name, buf);
+                node.setXattr("user." + name, buf.array());
+            }
+        }
+    }
+
+    private static long seconds(Object fileTime) {
+        return Math.floorDiv(((FileTime) fileTime).toMillis(), 1000);
+    }
+}
