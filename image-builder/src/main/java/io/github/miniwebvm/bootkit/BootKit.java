@@ -41,6 +41,8 @@ public final class BootKit {
     public static final String DEFAULT_KERNEL_PACKAGE = "linux-image-686";
     public static final String DEFAULT_CMDLINE = "console=ttyS0 root=/dev/sda rw quiet";
     private static final String ARCH = "i386";
+    /** Bump when what is extracted from a .deb changes (v2: file modes kept). */
+    private static final String EXTRACTED_FORMAT = "v2";
     private static final Pattern VERSIONED_KERNEL = Pattern.compile("linux-image-\\d+\\.\\d+.*");
 
     private final Builder config;
@@ -185,32 +187,37 @@ public final class BootKit {
                 + " in " + config.suite + "/main/" + ARCH + " of " + config.mirror));
     }
 
-    /** The .deb's wanted files, extracted once into the cache (a marker file says it is complete). */
+    /**
+     * The .deb's wanted files, extracted once into {@code extracted/v2/<deb>-<sha256 prefix>/}. Such a
+     * directory is complete when it exists (it is renamed into place) and is never changed or
+     * deleted afterwards, so builds sharing the cache (even of other versions) cannot disturb it.
+     */
     private Path extract(DebianMirror mirror, PackageIndex.Entry entry, Predicate<String> wanted,
                          List<BootKitFiles.SourcePackage> packages) throws IOException {
         Path deb = mirror.deb(entry);
         packages.add(new BootKitFiles.SourcePackage(entry.name(), entry.version(), entry.sha256()));
-        String base = deb.getFileName().toString().replaceFirst("\\.deb$", "");
-        Path dir = config.cache.resolve("extracted").resolve(base);
-        Path marker = dir.resolve(".complete-v2-" + entry.sha256());   // v2: modes kept
-        if (Files.exists(marker)) {
+        String base = deb.getFileName().toString().replaceFirst("\\.deb$", "") + "-" + entry.sha256().substring(0, 16);
+        Path parent = config.cache.resolve("extracted").resolve(EXTRACTED_FORMAT);
+        Path dir = parent.resolve(base);
+        if (Files.isDirectory(dir)) {
             return dir;
         }
-        Path tmp = config.cache.resolve("extracted").resolve("." + base + "." + ProcessHandle.current().pid());
-        deleteTree(tmp);
-        config.log.accept("boot kit: extracting " + deb.getFileName());
-        List<String> files = DebArchive.extract(deb, wanted, tmp);
-        if (files.isEmpty()) {
-            throw new BootKitException(deb + " contains none of the files the boot kit needs");
-        }
-        Files.createFile(tmp.resolve(marker.getFileName().toString()));
-        deleteTree(dir);
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + base + ".");
         try {
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            if (!Files.exists(marker)) {    // another process may have won the race
-                throw e;
+            config.log.accept("boot kit: extracting " + deb.getFileName());
+            List<String> files = DebArchive.extract(deb, wanted, tmp);
+            if (files.isEmpty()) {
+                throw new BootKitException(deb + " contains none of the files the boot kit needs");
             }
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (!Files.isDirectory(dir)) {    // else another build extracted it first
+                    throw e;
+                }
+            }
+        } finally {
             deleteTree(tmp);
         }
         return dir;
