@@ -95,7 +95,7 @@ public final class BootKit {
             version = modulesDir.getFileName().toString();
             modules = KernelModules.fromDirectory(modulesDir);
         } else {
-            PackageIndex.Entry deb = kernelPackage(mirror.index(), config.kernelPackage, 0);
+            PackageIndex.Entry deb = kernelPackage(mirror, config.kernelPackage, 0);
             Path dir = extract(mirror, deb, p -> p.startsWith("boot/vmlinuz-") || p.startsWith("lib/modules/")
                     || p.startsWith("usr/lib/modules/"), packages);
             Path boot = dir.resolve("boot");
@@ -166,8 +166,8 @@ public final class BootKit {
         }
     }
 
-    private PackageIndex.Entry kernelPackage(PackageIndex index, String name, int depth) throws IOException {
-        PackageIndex.Entry e = index.newest(name).orElseThrow(() -> new BootKitException("no package " + name
+    private PackageIndex.Entry kernelPackage(DebianMirror mirror, String name, int depth) throws IOException {
+        PackageIndex.Entry e = mirror.newest(name).orElseThrow(() -> new BootKitException("no package " + name
                 + " in " + config.suite + "/main/" + ARCH + " of " + config.mirror));
         if (VERSIONED_KERNEL.matcher(name).matches()) {
             return e;
@@ -175,7 +175,7 @@ public final class BootKit {
         for (String dep : PackageIndex.dependencyNames(e.depends())) {
             if (dep.startsWith("linux-image-") && depth < 3) {
                 config.log.accept("boot kit: " + name + " " + e.version() + " depends on " + dep);
-                return kernelPackage(index, dep, depth + 1);
+                return kernelPackage(mirror, dep, depth + 1);
             }
         }
         throw new BootKitException(name + " is neither a linux-image-<version> package nor a metapackage "
@@ -183,7 +183,7 @@ public final class BootKit {
     }
 
     private PackageIndex.Entry required(DebianMirror mirror, String name) throws IOException {
-        return mirror.index().newest(name).orElseThrow(() -> new BootKitException("no package " + name
+        return mirror.newest(name).orElseThrow(() -> new BootKitException("no package " + name
                 + " in " + config.suite + "/main/" + ARCH + " of " + config.mirror));
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
@@ -41,6 +43,7 @@ final class DebianMirror {
     private final Predicate<String> wanted;
     private HttpClient http;
     private PackageIndex index;
+    private boolean indexIsSubset;
 
     /**
      * {@code wanted} names the packages this run may ask for; their stanzas are also cached apart,
@@ -68,17 +71,23 @@ final class DebianMirror {
         return cache.resolve("pool");
     }
 
-    PackageIndex index() throws IOException {
+    /** The newest version of package {@code name} in the index. */
+    Optional<PackageIndex.Entry> newest(String name) throws IOException {
         if (index == null) {
-            index = loadIndex();
+            index = loadIndex(true);
         }
-        return index;
+        Optional<PackageIndex.Entry> found = index.newest(name);
+        if (found.isEmpty() && indexIsSubset) {
+            index = loadIndex(false);
+            found = index.newest(name);
+        }
+        return found;
     }
 
-    private PackageIndex loadIndex() throws IOException {
+    private PackageIndex loadIndex(boolean subsetAllowed) throws IOException {
         Path dir = indexDirectory();
         Path release = dir.resolve("Release");
-        if (offline) {
+        if (offline || !subsetAllowed) {
             if (!Files.isRegularFile(release)) {
                 throw new BootKitException("offline: the Debian index of " + suite + "/" + arch + " from " + mirror
                         + " is not in the cache (" + release + "); run once online to fill the cache");
@@ -104,11 +113,13 @@ final class DebianMirror {
                 download(mirror.resolve("dists/" + suite + "/" + key), file, expected, -1);
             }
             Path subset = dir.resolve("Packages.subset-" + expected);
-            if (Files.isRegularFile(subset)) {
+            if (subsetAllowed && Files.isRegularFile(subset)) {
                 try (Reader in = Files.newBufferedReader(subset, StandardCharsets.UTF_8)) {
+                    indexIsSubset = true;
                     return PackageIndex.parse(in);
                 }
             }
+            indexIsSubset = false;
             PackageIndex parsed;
             try (InputStream raw = Files.newInputStream(file);
                  InputStream in = name.endsWith(".xz") ? new XZInputStream(raw, 1 << 20) : new GZIPInputStream(raw)) {
@@ -179,6 +190,7 @@ final class DebianMirror {
     private void download(URI uri, Path target, String expectedSha256, long expectedSize) throws IOException {
         if (http == null) {
             http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                    .proxy(ProxySelector.getDefault())   // honours -Dhttp.proxyHost and friends
                     .connectTimeout(Duration.ofSeconds(30)).build();
         }
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");

@@ -91,6 +91,21 @@ class BootKitTest {
     }
 
     @Test
+    void aPackageMissingFromTheCachedIndexSubsetIsLookedUpInTheWholeIndex() throws Exception {
+        kit().build().resolve();
+        assertThat(log).anyMatch(l -> l.contains("packages in bookworm/main/i386"));
+        log.clear();
+        BootKitFiles files = kit().kernelPackage("custom-kernel").build().resolve();
+        assertThat(files.kernelVersion()).isEqualTo(FakeDebian.VERSION);
+        assertThat(log).anyMatch(l -> l.contains("custom-kernel 1.0 depends on linux-image-6.1.0-9-686"))
+                .anyMatch(l -> l.contains("packages in bookworm/main/i386"));   // the whole index parsed again
+        log.clear();
+        kit().build().resolve();
+        assertThat(log).noneMatch(l -> l.contains("packages in bookworm/main/i386"));   // the subset sufficed
+        assertThat(mirror.hits(PACKAGES)).isEqualTo(1);
+    }
+
+    @Test
     void aCorruptedCachedDebIsDetectedAndDownloadedAgain() throws Exception {
         Path deb = kit().build().resolve().busybox();
         Path cached = tmp.resolve("cache/pool/busybox-static_1.35.0-4_i386.deb");

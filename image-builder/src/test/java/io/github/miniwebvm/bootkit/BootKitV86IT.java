@@ -147,6 +147,9 @@ class BootKitV86IT {
         assertThat(p.waitFor(200, TimeUnit.SECONDS)).isTrue();
         System.out.println("v86 boot (" + dir + "):\n" + out);
         assertThat(p.exitValue()).as("v86 boot failed, serial log in " + dir.resolve("serial.log") + ":\n" + out).isZero();
+        String serial = Files.readString(dir.resolve("serial.log"), StandardCharsets.ISO_8859_1);
+        assertThat(serial).as("module loading and mounting reported no error")
+                .doesNotContain("insmod:").doesNotContain("webvm-init:").doesNotContain("webvm: cannot mount");
         return out;
     }
 
