@@ -142,6 +142,8 @@ class SiteBrowserIT {
     Thread.sleep(1500);
     typeAndCollect("clear; uname -a; head -2 /etc/os-release; id; pwd; cat note.txt");
 
+    checkWebvmDiskNames();
+
     Path shot = TARGET.resolve("e2e-booted.png");
     Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
     System.out.println("[e2e] screenshot " + shot);
@@ -204,6 +206,51 @@ class SiteBrowserIT {
     } finally {
       Files.move(saved, chunk, StandardCopyOption.REPLACE_EXISTING);
     }
+  }
+
+  @Test
+  @Order(4)
+  void openedFromFileSaysToServeIt() {
+    assumeTrue(browser != null, "corrupt chunk test did not run");
+    browser.get(site.resolve("index.html").toUri().toString());
+    String shown = browser.findElement(By.id("error")).getText();
+    assertThat(shown).contains("file://").contains("mvn webvm:serve");
+  }
+
+  /**
+   * The service worker also answers WebVM's split names (IMAGE.c%06x.txt, IMAGE.meta) from the
+   * packed store: compare them with the manifest (first chunk, a zero chunk, the last chunk).
+   */
+  private static void checkWebvmDiskNames() throws IOException {
+    var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(site.resolve("disk/manifest.json").toFile());
+    int zero = -1;
+    for (int i = 0; i < manifest.path("chunks").size() && zero < 0; i++) {
+      if (manifest.path("chunks").get(i).isNull()) zero = i;
+    }
+    int last = manifest.path("chunks").size() - 1;
+    @SuppressWarnings("unchecked")
+    Map<String, Object> r = (Map<String, Object>) ((JavascriptExecutor) browser).executeAsyncScript(
+        "const done = arguments[arguments.length - 1];"
+            + "const hex = b => Array.from(new Uint8Array(b), x => x.toString(16).padStart(2, '0')).join('');"
+            + "const get = async n => { const r = await fetch('disk/rootfs.ext2.' + n); const b = await r.arrayBuffer();"
+            + "  return {status: r.status, length: b.byteLength, sha: hex(await crypto.subtle.digest('SHA-256', b)),"
+            + "          text: new TextDecoder().decode(b.slice(0, 40))}; };"
+            + "const c = i => 'c' + i.toString(16).padStart(6, '0') + '.txt';"
+            + "(async () => done({first: await get(c(0)), zero: await get(c(arguments[0])), last: await get(c(arguments[1])),"
+            + "  meta: await get('meta'), past: await get(c(arguments[1] + 1))}))().catch(e => done({error: String(e)}));",
+        zero, last);
+    assertThat(r).doesNotContainKey("error");
+    Map<?, ?> first = (Map<?, ?>) r.get("first");
+    assertThat(first.get("sha")).isEqualTo(manifest.path("chunks").get(0).asText());
+    Map<?, ?> zeroChunk = (Map<?, ?>) r.get("zero");
+    assertThat(((Number) zeroChunk.get("length")).intValue()).isEqualTo(manifest.path("chunkSize").asInt());
+    assertThat(zeroChunk.get("sha")).isEqualTo(SiteAssembler.sha256(new byte[manifest.path("chunkSize").asInt()]));
+    Map<?, ?> lastChunk = (Map<?, ?>) r.get("last");
+    if (!manifest.path("chunks").get(last).isNull()) {
+      assertThat(lastChunk.get("sha")).isEqualTo(manifest.path("chunks").get(last).asText());
+    }
+    assertThat(((Map<?, ?>) r.get("meta")).get("text")).isEqualTo(manifest.path("size").asLong() + "\n");
+    assertThat(((Number) ((Map<?, ?>) r.get("past")).get("status")).intValue()).isEqualTo(404);
   }
 
   // ---- helpers --------------------------------------------------------------------------------
