@@ -75,10 +75,15 @@ final class ArchiveFiles {
         }
         if (root != null) {
             Path p = root.resolve(n).normalize();
-            if (!p.startsWith(root.normalize()) || !Files.isRegularFile(p)) {
+            if (!Files.isRegularFile(p)) {
                 return Optional.empty();
             }
-            return Optional.of(new Range(n, p, 0, Files.size(p)));
+            Path real = p.toRealPath();
+            if (!real.startsWith(root.toRealPath())) {
+                throw new ImageFormatException(n + " in " + description + " is a symlink out of the image directory (to "
+                        + real + "); refused");
+            }
+            return Optional.of(new Range(n, real, 0, Files.size(real)));
         }
         for (int hops = 0; hops < 8; hops++) {
             TarMember m = members.get(n);

@@ -208,17 +208,32 @@ public final class ImageLoader {
 
         private LoadedImage loadOci() throws IOException {
             JsonNode index = json(require("index.json", "the OCI index"), "index.json", null);
-            JsonNode manifestDescriptor = selectManifest(index, "index.json", 0);
-            String manifestDigest = manifestDescriptor.path("digest").asText();
-            JsonNode manifest = blobJson(manifestDescriptor, "manifest " + manifestDigest);
-            String mediaType = manifest.path("mediaType").asText(manifestDescriptor.path("mediaType").asText(""));
-            if (!mediaType.isEmpty() && !mediaType.equals(OCI_MANIFEST) && !mediaType.equals(DOCKER_MANIFEST)) {
-                throw new ImageFormatException("manifest " + manifestDigest + " in " + files.description()
-                        + " has the unknown media type " + mediaType);
+            List<String> otherPlatforms = new ArrayList<>();
+            for (JsonNode manifestDescriptor : manifestCandidates(index, "index.json", 0, otherPlatforms)) {
+                String manifestDigest = manifestDescriptor.path("digest").asText();
+                JsonNode manifest = blobJson(manifestDescriptor, "manifest " + manifestDigest);
+                String mediaType = manifest.path("mediaType").asText(manifestDescriptor.path("mediaType").asText(""));
+                if (!mediaType.isEmpty() && !mediaType.equals(OCI_MANIFEST) && !mediaType.equals(DOCKER_MANIFEST)) {
+                    throw new ImageFormatException("manifest " + manifestDigest + " in " + files.description()
+                            + " has the unknown media type " + mediaType);
+                }
+                JsonNode configDescriptor = manifest.path("config");
+                String configDigest = configDescriptor.path("digest").asText();
+                JsonNode configJson = blobJson(configDescriptor, "image configuration " + configDigest);
+                if (!isI386(configJson.path("architecture").asText(""))) {
+                    otherPlatforms.add(configJson.path("os").asText("?") + "/"
+                            + configJson.path("architecture").asText("(no architecture)"));
+                    continue;
+                }
+                return loadOciImage(manifestDigest, manifest, configDigest, configJson);
             }
-            JsonNode configDescriptor = manifest.path("config");
-            String configDigest = configDescriptor.path("digest").asText();
-            JsonNode configJson = blobJson(configDescriptor, "image configuration " + configDigest);
+            throw new ImageFormatException(files.description() + " has no linux/386 image (it has "
+                    + String.join(", ", otherPlatforms) + "); the VM runs i386 only: build the image with"
+                    + " --platform linux/386 from a base image that has a linux/386 variant");
+        }
+
+        private LoadedImage loadOciImage(String manifestDigest, JsonNode manifest, String configDigest,
+                JsonNode configJson) throws IOException {
             ImageConfig config = checkedConfig(configJson);
             List<String> diffIds = diffIds(configJson);
             JsonNode layers = manifest.path("layers");
@@ -243,8 +258,13 @@ public final class ImageLoader {
             return new LoadedImage(tree, config, configDigest, spool);
         }
 
-        /** Picks the linux/386 image manifest from an index, descending into nested indexes. */
-        private JsonNode selectManifest(JsonNode index, String where, int depth) throws IOException {
+        /**
+         * The image manifests of an index that may be linux/386, descending into nested indexes:
+         * those whose platform says linux/386 first, then those without a platform (their
+         * configuration decides). Other platforms are added to {@code otherPlatforms}.
+         */
+        private List<JsonNode> manifestCandidates(JsonNode index, String where, int depth, List<String> otherPlatforms)
+                throws IOException {
             if (depth > 4) {
                 throw new ImageFormatException("image indexes nested too deeply in " + files.description());
             }
@@ -252,8 +272,8 @@ public final class ImageLoader {
             if (!manifests.isArray() || manifests.isEmpty()) {
                 throw new ImageFormatException(where + " in " + files.description() + " lists no manifests");
             }
-            List<JsonNode> candidates = new ArrayList<>();
-            List<String> platforms = new ArrayList<>();
+            List<JsonNode> matching = new ArrayList<>();
+            List<JsonNode> unknown = new ArrayList<>();
             for (JsonNode d : manifests) {
                 String type = d.path("mediaType").asText();
                 JsonNode platform = d.path("platform");
@@ -263,12 +283,9 @@ public final class ImageLoader {
                     continue; // attestation manifests of buildx
                 }
                 if (type.equals(OCI_INDEX) || type.equals(DOCKER_LIST)) {
-                    JsonNode nested = blobJson(d, "image index " + d.path("digest").asText());
-                    try {
-                        candidates.add(selectManifest(nested, "image index " + d.path("digest").asText(), depth + 1));
-                    } catch (ImageFormatException e) {
-                        platforms.add(e.getMessage());
-                    }
+                    String digest = d.path("digest").asText();
+                    JsonNode nested = blobJson(d, "image index " + digest);
+                    matching.addAll(manifestCandidates(nested, "image index " + digest, depth + 1, otherPlatforms));
                     continue;
                 }
                 if (!type.isEmpty() && !type.equals(OCI_MANIFEST) && !type.equals(DOCKER_MANIFEST)) {
@@ -276,19 +293,15 @@ public final class ImageLoader {
                             + d.path("digest").asText() + " of the unknown media type " + type);
                 }
                 if (arch.isEmpty()) {
-                    candidates.add(d);      // no platform given: the config decides
+                    unknown.add(d);
                 } else if (os.equals("linux") && isI386(arch)) {
-                    return d;
+                    matching.add(d);
                 } else {
-                    platforms.add(os + "/" + arch);
+                    otherPlatforms.add(os + "/" + arch);
                 }
             }
-            if (!candidates.isEmpty()) {
-                return candidates.get(0);
-            }
-            throw new ImageFormatException(files.description() + " has no linux/386 image (it has "
-                    + String.join(", ", platforms) + "); the VM runs i386 only: build the image with"
-                    + " --platform linux/386 from a base image that has a linux/386 variant");
+            matching.addAll(unknown);
+            return matching;
         }
 
         // ---- docker archive

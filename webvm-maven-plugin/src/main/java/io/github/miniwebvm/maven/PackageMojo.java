@@ -153,6 +153,9 @@ public class PackageMojo extends AbstractMojo {
     @Parameter(defaultValue = "${plugin}", readonly = true)
     private PluginDescriptor plugin;
 
+    @Parameter(defaultValue = "${session.executionRootDirectory}", readonly = true)
+    private File executionRoot;
+
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
         if (skip) {
@@ -176,6 +179,16 @@ public class PackageMojo extends AbstractMojo {
         }
     }
 
+    /** The version, and for snapshots the jar's size and time too, so a rebuilt plugin redoes the work. */
+    private String pluginIdentity() {
+        if (plugin == null) {
+            return "dev";
+        }
+        File jar = plugin.getPluginArtifact() == null ? null : plugin.getPluginArtifact().getFile();
+        return plugin.getVersion() + (jar != null && plugin.getVersion().endsWith("-SNAPSHOT")
+                ? " " + jar.length() + "@" + jar.lastModified() : "");
+    }
+
     private PipelineOptions options() {
         Map<String, String> args = new LinkedHashMap<>();
         if (buildArgs != null) {
@@ -184,7 +197,7 @@ public class PackageMojo extends AbstractMojo {
         args.putAll(PipelineOptions.parsePairs(buildArgsList, "webvm.buildArgs"));
 
         PipelineOptions.Builder b = PipelineOptions.builder()
-                .pluginVersion(plugin == null ? "dev" : plugin.getVersion())
+                .pluginVersion(pluginIdentity())
                 .dockerfile(dockerfile.toPath())
                 .context(context.toPath())
                 .buildArgs(args)
@@ -202,8 +215,8 @@ public class PackageMojo extends AbstractMojo {
                 .engine(engine)
                 .cheerpxUrl(cheerpxUrl)
                 .memoryMiB(memory)
-                .outputDirectory(outputDirectory.toPath())
-                .workDirectory(workDirectory.toPath())
+                .outputDirectory(Defaults.resolve(outputDirectory, executionRoot, "target/webvm-site"))
+                .workDirectory(Defaults.resolve(workDirectory, executionRoot, "target/webvm"))
                 .cacheDirectory(cacheDirectory.toPath())
                 .debianMirror(debianMirror)
                 .debianSuite(debianSuite)

@@ -24,9 +24,12 @@ public class ServeMojo extends AbstractMojo {
     @Parameter(property = "webvm.port", defaultValue = "8080")
     private int port;
 
+    @Parameter(defaultValue = "${session.executionRootDirectory}", readonly = true)
+    private File executionRoot;
+
     @Override
     public void execute() throws MojoExecutionException {
-        File dir = outputDirectory;
+        File dir = Defaults.resolve(outputDirectory, executionRoot, "target/webvm-site").toFile();
         SiteServer server;
         try {
             server = SiteServer.start(dir.toPath(), port);

@@ -46,14 +46,18 @@ public final class StageLog {
                 long now = System.nanoTime();
                 if (now - lastProgress >= PROGRESS_INTERVAL_NANOS) {
                     lastProgress = now;
-                    info.accept(name + ": " + message);
+                    info.accept(prefixed(message));
                 }
             };
         }
 
         /** Every line, for output a user must see (engine build output, warnings). */
         public Consumer<String> lines() {
-            return message -> info.accept(name + ": " + message);
+            return message -> info.accept(prefixed(message));
+        }
+
+        private String prefixed(String message) {
+            return message.startsWith(name + ":") ? message : name + ": " + message;
         }
 
         public void done(String summary) {
