@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   e2fsprogs            # e2fsck, debugfs, mke2fs: oracles for the ext2 writer
+  time                 # /usr/bin/time -v: peak RSS in bench/ext2-bench.sh
   podman               # engine backend and differential oracle
   buildah skopeo       # seeding the local registry
   docker-registry      # local registry for FROM tests
@@ -13,6 +14,10 @@ packages=(
   debootstrap          # the Debian i386 base fixture
   chromium chromium-driver  # browser end-to-end tests
   cpio zstd xz-utils gzip util-linux coreutils
+  time                 # /usr/bin/time -v: peak RSS in bench/run-all
+  jq                   # oracle for how WebVM's workflow derives CMD/ARGS from the image config
+  attr libcap2-bin     # getfattr/setfattr/setcap: xattr oracle (ext2 loop mounts) and fixtures (flattening)
+  bc openssl           # chunker: bench/chunker-bench.sh ratios, fast sha256 oracle (jq too)
   uidmap fuse-overlayfs
   seabios              # BIOS for v86 fixtures
 )

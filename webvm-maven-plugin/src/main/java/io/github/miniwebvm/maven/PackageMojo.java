@@ -1,15 +1,245 @@
 package io.github.miniwebvm.maven;
 
+import io.github.miniwebvm.maven.pipeline.Pipeline;
+import io.github.miniwebvm.maven.pipeline.PipelineException;
+import io.github.miniwebvm.maven.pipeline.PipelineOptions;
+import io.github.miniwebvm.maven.pipeline.StageLog;
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugin.descriptor.PluginDescriptor;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
 
-/** Builds the image, writes the ext2 disk, cuts it into chunks and assembles the site. */
+/**
+ * Builds the image (i386), writes its filesystem as an ext2 disk, cuts the disk into chunks and
+ * assembles a static site that boots it in the browser. Runs in a project (bind it to the
+ * {@code package} phase) or without one, in a folder with a Dockerfile.
+ */
 @Mojo(name = "package", defaultPhase = LifecyclePhase.PACKAGE, requiresProject = false, threadSafe = true)
 public class PackageMojo extends AbstractMojo {
+
+    /** The Dockerfile to build. */
+    @Parameter(property = "webvm.dockerfile", defaultValue = "${basedir}/Dockerfile")
+    private File dockerfile;
+
+    /** The build context (the folder COPY and ADD read from). */
+    @Parameter(property = "webvm.context", defaultValue = "${basedir}")
+    private File context;
+
+    /** Build arguments ({@code ARG}) for the Dockerfile. */
+    @Parameter
+    private Map<String, String> buildArgs;
+
+    /** Build arguments from the command line, as {@code K=V,K2=V2}; they win over {@code buildArgs}. */
+    @Parameter(property = "webvm.buildArgs")
+    private String buildArgsList;
+
+    /** The stage of a multi-stage Dockerfile to build (default: the last). */
+    @Parameter(property = "webvm.target")
+    private String target;
+
+    /** How to build: {@code auto}, {@code engine} (docker or podman CLI) or {@code native} (no daemon). */
+    @Parameter(property = "webvm.builder", defaultValue = "auto")
+    private String builder;
+
+    /** The platform to build for; the VM runs i386 only. */
+    @Parameter(property = "webvm.platform", defaultValue = "linux/386")
+    private String platform;
+
+    /** Allow plain-HTTP registries on localhost/127.0.0.1 for FROM. */
+    @Parameter(property = "webvm.allowInsecureRegistries", defaultValue = "false")
+    private boolean allowInsecureRegistries;
+
+    /**
+     * Skip the build and use this image instead: an ext2 disk image, a rootfs tar (optionally
+     * gzip/zstd/xz), an OCI layout directory or archive, or a docker archive.
+     */
+    @Parameter(property = "webvm.image")
+    private File image;
+
+    /** The size of the ext2 disk, e.g. {@code 1G} or {@code 750M}; default: content plus headroom. */
+    @Parameter(property = "webvm.imageSize")
+    private String imageSize;
+
+    /** Free space in the disk for the VM to write, as bytes ({@code 256M}) or percent ({@code 50%}). */
+    @Parameter(property = "webvm.headroom")
+    private String headroom;
+
+    /** ext2 revision: 0 (what CheerpX reads) or 1; default 0 for cheerpx and 1 for v86. */
+    @Parameter(property = "webvm.ext2Revision")
+    private Integer ext2Revision;
+
+    /** ext2 block size: 1024, 2048 or 4096. */
+    @Parameter(property = "webvm.blockSize", defaultValue = "4096")
+    private int blockSize;
+
+    /** Disk layout: {@code packed} (compressed, deduplicated chunks), {@code webvm} or {@code v86}. */
+    @Parameter(property = "webvm.diskLayout", defaultValue = "packed")
+    private String diskLayout;
+
+    /** Chunk size in bytes, a power of two from 4 KiB to 4 MiB. */
+    @Parameter(property = "webvm.chunkSize", defaultValue = "131072")
+    private int chunkSize;
+
+    /** The emulator: {@code v86} (self-hosted) or {@code cheerpx} (from Leaning Technologies' CDN). */
+    @Parameter(property = "webvm.engine", defaultValue = "v86")
+    private String engine;
+
+    /** Where CheerpX is loaded from (engine=cheerpx). */
+    @Parameter(property = "webvm.cheerpxUrl")
+    private String cheerpxUrl;
+
+    /** Guest memory in MiB. */
+    @Parameter(property = "webvm.memory", defaultValue = "256")
+    private int memory;
+
+    /** Overrides of the image's run configuration (entrypoint, args, environment, workingDirectory, user). */
+    @Parameter
+    private Container container;
+
+    /** Command line shortcut for {@code container.entrypoint} (comma-separated). */
+    @Parameter(property = "webvm.cmd")
+    private List<String> cmd;
+
+    /** Command line shortcut for {@code container.args} (comma-separated). */
+    @Parameter(property = "webvm.args")
+    private List<String> args;
+
+    /** Command line shortcut for {@code container.environment}, as {@code K=V,K2=V2}. */
+    @Parameter(property = "webvm.env")
+    private String env;
+
+    /** Command line shortcut for {@code container.workingDirectory}. */
+    @Parameter(property = "webvm.cwd")
+    private String cwd;
+
+    /** Command line shortcut for {@code container.user}. */
+    @Parameter(property = "webvm.user")
+    private String user;
+
+    /** Where the site is written. */
+    @Parameter(property = "webvm.outputDirectory", defaultValue = "${project.build.directory}/webvm-site")
+    private File outputDirectory;
+
+    /** Intermediate results (rootfs.ext2, image.json, site.json) for inspection and up-to-date checks. */
+    @Parameter(property = "webvm.workDirectory", defaultValue = "${project.build.directory}/webvm")
+    private File workDirectory;
+
+    /** Downloads (Debian boot kit, base layers) and the native builder's layer cache. */
+    @Parameter(property = "webvm.cacheDirectory", defaultValue = "${user.home}/.cache/webvm-maven")
+    private File cacheDirectory;
+
+    /** The Debian mirror the v86 boot kit (kernel, busybox, BIOS) is read from. */
+    @Parameter(property = "webvm.debianMirror", defaultValue = "http://deb.debian.org/debian")
+    private String debianMirror;
+
+    /** The Debian suite of the boot kit. */
+    @Parameter(property = "webvm.debianSuite", defaultValue = "bookworm")
+    private String debianSuite;
+
+    /** Skip this goal. */
+    @Parameter(property = "webvm.skip", defaultValue = "false")
+    private boolean skip;
+
+    @Parameter(defaultValue = "${settings.offline}", readonly = true)
+    private boolean offline;
+
+    @Parameter(defaultValue = "${plugin}", readonly = true)
+    private PluginDescriptor plugin;
+
+    @Parameter(defaultValue = "${session.executionRootDirectory}", readonly = true)
+    private File executionRoot;
+
     @Override
-    public void execute() throws MojoExecutionException {
-        throw new MojoExecutionException("webvm:package is not assembled yet");
+    public void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("webvm:package skipped (webvm.skip)");
+            return;
+        }
+        PipelineOptions options;
+        try {
+            options = options();
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        }
+        StageLog log = new StageLog(getLog()::info, getLog()::warn);
+        try {
+            new Pipeline(options, log).run();
+        } catch (PipelineException e) {
+            if (e.isUserError()) {
+                throw new MojoFailureException(e.getMessage(), e);
+            }
+            throw new MojoExecutionException(e.getMessage(), e);
+        }
+    }
+
+    /** The version, and for snapshots the jar's size and time too, so a rebuilt plugin redoes the work. */
+    private String pluginIdentity() {
+        if (plugin == null) {
+            return "dev";
+        }
+        File jar = plugin.getPluginArtifact() == null ? null : plugin.getPluginArtifact().getFile();
+        return plugin.getVersion() + (jar != null && plugin.getVersion().endsWith("-SNAPSHOT")
+                ? " " + jar.length() + "@" + jar.lastModified() : "");
+    }
+
+    private PipelineOptions options() {
+        Map<String, String> args = new LinkedHashMap<>();
+        if (buildArgs != null) {
+            args.putAll(buildArgs);
+        }
+        args.putAll(PipelineOptions.parsePairs(buildArgsList, "webvm.buildArgs"));
+
+        PipelineOptions.Builder b = PipelineOptions.builder()
+                .pluginVersion(pluginIdentity())
+                .dockerfile(dockerfile.toPath())
+                .context(context.toPath())
+                .buildArgs(args)
+                .target(target)
+                .builder(builder)
+                .platform(platform)
+                .allowInsecureRegistries(allowInsecureRegistries)
+                .image(image == null ? null : image.toPath())
+                .imageSize(imageSize)
+                .headroom(headroom)
+                .ext2Revision(ext2Revision)
+                .blockSize(blockSize)
+                .diskLayout(diskLayout)
+                .chunkSize(chunkSize)
+                .engine(engine)
+                .cheerpxUrl(cheerpxUrl)
+                .memoryMiB(memory)
+                .outputDirectory(Defaults.resolve(outputDirectory, executionRoot, "target/webvm-site"))
+                .workDirectory(Defaults.resolve(workDirectory, executionRoot, "target/webvm"))
+                .cacheDirectory(cacheDirectory.toPath())
+                .debianMirror(debianMirror)
+                .debianSuite(debianSuite)
+                .offline(offline);
+        if (container != null) {
+            b.entrypoint(container.entrypoint).args(container.args).environment(container.environment)
+                    .workingDirectory(container.workingDirectory).user(container.user);
+        }
+        if (cmd != null && !cmd.isEmpty()) {
+            b.entrypoint(cmd);
+        }
+        if (this.args != null && !this.args.isEmpty()) {
+            b.args(this.args);
+        }
+        if (env != null && !env.isBlank()) {
+            b.environment(PipelineOptions.parsePairs(env, "webvm.env"));
+        }
+        if (cwd != null && !cwd.isBlank()) {
+            b.workingDirectory(cwd);
+        }
+        if (user != null && !user.isBlank()) {
+            b.user(user);
+        }
+        return b.build();
     }
 }

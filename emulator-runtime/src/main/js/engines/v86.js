@@ -1,0 +1,113 @@
+// v86 engine: SeaBIOS + kernel + initramfs from boot/, the disk as `use_parts` URLs that the
+// service worker answers from the packed store, the first serial port wired to the terminal.
+import { V86 } from "v86/build/libv86.mjs";
+
+// v86 0.5.x cannot address disks of 2047 MiB or more (copy/v86 #1353)
+export const MAX_DISK_BYTES = 2047 * 1024 * 1024;
+
+const PROMPT = /[#$] $/;
+
+export async function boot(config, terminal, status) {
+  const disk = config.disk;
+  if (disk.size >= MAX_DISK_BYTES) {
+    throw new Error(`the disk is ${disk.size} bytes; v86 supports less than 2047 MiB`);
+  }
+  const base = location.href;
+  const url = (path) => new URL(path, base).href;
+  const emulator = new V86({
+    wasm_path: url(config.assets.wasm),
+    memory_size: (config.memoryMiB || 256) * 1024 * 1024,
+    vga_memory_size: 2 * 1024 * 1024,
+    bios: { url: url(config.boot.bios) },
+    bzimage: { url: url(config.boot.kernel) },
+    initrd: { url: url(config.boot.initrd) },
+    // the boot kit's launcher sets the console size from webvm.rows/webvm.cols
+    cmdline: `${config.boot.cmdline} webvm.rows=${terminal.rows} webvm.cols=${terminal.cols}`,
+    hda: {
+      url: url("disk/" + disk.name),
+      async: true,
+      size: disk.size,
+      use_parts: true,
+      fixed_chunk_size: disk.chunkSize,
+    },
+    autostart: true,
+    disable_keyboard: true,
+    disable_mouse: true,
+    disable_speaker: true,
+  });
+
+  emulator.add_listener("download-progress", (e) => {
+    const name = e.file_name ? e.file_name.split("/").pop() : "boot files";
+    status.progress(`Loading ${name} (${e.file_index + 1} of ${e.file_count})`, e.loaded, e.total || 0);
+  });
+  emulator.add_listener("download-error", (e) => {
+    status.fail("engine", `Could not download ${e.file_name || "a boot file"}.`, "check that boot/ is deployed");
+  });
+  emulator.add_listener("emulator-started", () => {
+    status.progressDone();
+    status.activity("booting");
+  });
+
+  // Serial output arrives one byte per event; hand it to the terminal once per frame.
+  let pending = [];
+  let scheduled = false;
+  let tail = "";
+  let promptSeen = false;
+  let launched = false; // the boot kit's launcher printed "webvm:ready"
+  let size = null; // [rows, cols] not yet told to the guest
+  let quietTimer = null;
+  const flush = () => {
+    scheduled = false;
+    const bytes = Uint8Array.from(pending);
+    pending = [];
+    terminal.write(bytes);
+    tail = (tail + String.fromCharCode(...bytes.slice(-64))).slice(-64);
+    if (!launched && tail.includes("webvm:ready")) launched = true;
+    clearTimeout(quietTimer);
+    quietTimer = setTimeout(onQuiet, 250);
+  };
+  emulator.add_listener("serial0-output-byte", (byte) => {
+    pending.push(byte);
+    if (!scheduled) {
+      scheduled = true;
+      requestAnimationFrame(flush);
+    }
+  });
+
+  // A serial line has no window size: the guest gets the initial one on the kernel command line,
+  // later ones through `stty`, typed when a shell waits at a prompt (so it never lands in the
+  // input of a running program).
+  function onQuiet() {
+    if (!PROMPT.test(tail.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, ""))) {
+      // a command that is not a shell: ready once it has been quiet for a while after starting
+      if (launched) quietTimer = setTimeout(() => status.ready(), 5000);
+      return;
+    }
+    promptSeen = true;
+    if (size) {
+      const [rows, cols] = size;
+      size = null;
+      send(`stty rows ${rows} cols ${cols}\n`);
+      return;
+    }
+    status.ready();
+  }
+
+  const encoder = new TextEncoder();
+  function send(text) {
+    emulator.serial0_send(String.fromCharCode(...encoder.encode(text)));
+  }
+  terminal.onData((data) => send(data));
+
+  return {
+    stop() {
+      clearTimeout(quietTimer);
+      emulator.stop();
+      status.activity("stopped");
+    },
+    resize(rows, cols) {
+      size = [rows, cols];
+      if (promptSeen) onQuiet();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// The file names under disk/ that engines request, mapped onto the packed store's chunks.
+
+function escape(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+// v86 `use_parts`: url "disk/<name>" → parts "disk/<base>-<start>-<end><ext>" (end exclusive),
+// where <ext> is the last extension (plus ".zst"), exactly as v86 splits the url.
+export function v86PartPattern(name) {
+  const m = name.match(/\.[^.]+(\.zst)?$/);
+  const ext = m ? m[0] : "";
+  const base = name.substring(0, name.length - ext.length);
+  return new RegExp("^" + escape(base) + "-(\\d+)-(\\d+)" + escape(ext) + "$");
+}
+
+// WebVM: `split -a 6 -b 128k -x --additional-suffix=.txt IMAGE IMAGE.c` → IMAGE.c000000.txt …
+export function webvmChunkPattern(name) {
+  return new RegExp("^" + escape(name) + "\\.c([0-9a-f]{6})\\.txt$");
+}
+
+export function webvmMetaName(name) {
+  return name + ".meta";
+}
+
+// [start, end) of chunk `index` in the image
+export function chunkRange(index, manifest) {
+  const start = index * manifest.chunkSize;
+  return [start, Math.min(start + manifest.chunkSize, manifest.size)];
+}

@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "Hello from $(uname -m) Linux in your browser"

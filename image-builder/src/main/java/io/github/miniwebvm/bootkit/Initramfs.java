@@ -1,0 +1,258 @@
+package io.github.miniwebvm.bootkit;
+
+import io.github.miniwebvm.fs.Content;
+import io.github.miniwebvm.fs.FileTree;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
+import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
+import org.apache.commons.compress.archivers.cpio.CpioConstants;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipParameters;
+import org.tukaani.xz.LZMA2Options;
+import org.tukaani.xz.XZ;
+import org.tukaani.xz.XZOutputStream;
+
+/**
+ * The initramfs the kernel starts: a compressed newc cpio archive holding a static busybox, the
+ * kernel modules for v86's IDE disk and ext2, {@code /init} (mounts the root disk and switches to
+ * it) and the launcher that runs the {@link GuestCommand} on the serial console.
+ *
+ * <p>Deterministic: entries sorted by path, owner 0:0, one fixed mtime, fixed inode numbers and
+ * compressor settings, so the same inputs give the same bytes.
+ */
+public final class Initramfs {
+
+    /** How the cpio archive is compressed; the Debian kernel reads all three. */
+    public enum Compression { GZIP, XZ, NONE }
+
+    private final Content busybox;
+    private final List<KernelModules.Module> modules;
+    private final GuestCommand command;
+    private final Compression compression;
+    private final long mtime;
+
+    private Initramfs(Builder b, List<KernelModules.Module> modules) {
+        this.busybox = b.busybox;
+        this.modules = modules;
+        this.command = b.command;
+        this.compression = b.compression;
+        this.mtime = b.mtime;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The module names in load order (file names without {@code .ko}). */
+    public List<String> moduleNames() {
+        return modules.stream().map(KernelModules.Module::name).toList();
+    }
+
+    /** Writes the compressed archive to {@code out} (replaced atomically). */
+    public void write(Path out) throws IOException {
+        Path dir = out.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".part");
+        try {
+            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                write(os);
+            }
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Writes the compressed archive to {@code out}; does not close it. */
+    public void write(OutputStream out) throws IOException {
+        OutputStream shielded = new java.io.FilterOutputStream(out) {
+            @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+            @Override public void close() throws IOException { flush(); }
+        };
+        try (OutputStream compressed = compress(shielded);
+             CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(compressed, CpioConstants.FORMAT_NEW,
+                     CpioConstants.BLOCK_SIZE, "US-ASCII")) {
+            long inode = 1;
+            for (var e : entries().entrySet()) {
+                e.getValue().write(cpio, e.getKey(), inode++, mtime);
+            }
+            cpio.finish();
+        }
+    }
+
+    private OutputStream compress(OutputStream out) throws IOException {
+        switch (compression) {
+            case GZIP: {
+                GzipParameters p = new GzipParameters();
+                p.setCompressionLevel(9);
+                p.setModificationTime(0);
+                p.setOperatingSystem(3);
+                return new GzipCompressorOutputStream(out, p);
+            }
+            case XZ: {
+                LZMA2Options o = new LZMA2Options(6);
+                o.setDictSize(1 << 20);
+                return new XZOutputStream(out, o, XZ.CHECK_CRC32);
+            }
+            default:
+                return out;
+        }
+    }
+
+    /** Archive paths (no leading slash) to entries, sorted so that parents come first. */
+    TreeMap<String, Item> entries() {
+        TreeMap<String, Item> m = new TreeMap<>();
+        for (String d : List.of("bin", "dev", "lib", "lib/modules", "newroot", "proc", "sys", "webvm")) {
+            m.put(d, Item.dir(0755));
+        }
+        m.put("bin/busybox", Item.file(0755, busybox));
+        m.put("bin/sh", Item.symlink("busybox"));
+        m.put("dev/console", Item.charDevice(0600, 5, 1));
+        m.put("init", Item.file(0755, Content.ofBytes(script("init.sh"))));
+        StringBuilder list = new StringBuilder();
+        for (KernelModules.Module mod : modules) {
+            m.put("lib/modules/" + mod.fileName(), Item.file(0644, Content.ofBytes(mod.bytes())));
+            list.append(mod.name()).append('\n');
+        }
+        m.put("webvm/modules", Item.file(0644, Content.ofBytes(list.toString().getBytes(StandardCharsets.UTF_8))));
+        m.put("webvm/launcher", Item.file(0755, Content.ofBytes(script("launcher.sh"))));
+        m.put("webvm/command", Item.file(0644, Content.ofBytes(command.toShell().getBytes(StandardCharsets.UTF_8))));
+        return m;
+    }
+
+    static byte[] script(String name) {
+        try (InputStream in = Initramfs.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource missing from the jar: " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One archive member. */
+    record Item(int type, int permissions, Content content, int rdevMajor, int rdevMinor) {
+        static Item dir(int perm) {
+            return new Item(CpioConstants.C_ISDIR, perm, Content.EMPTY, 0, 0);
+        }
+
+        static Item file(int perm, Content c) {
+            return new Item(CpioConstants.C_ISREG, perm, c, 0, 0);
+        }
+
+        static Item symlink(String target) {
+            return new Item(CpioConstants.C_ISLNK, 0777, Content.ofBytes(target.getBytes(StandardCharsets.UTF_8)), 0, 0);
+        }
+
+        static Item charDevice(int perm, int major, int minor) {
+            return new Item(CpioConstants.C_ISCHR, perm, Content.EMPTY, major, minor);
+        }
+
+        void write(CpioArchiveOutputStream cpio, String name, long inode, long mtime) throws IOException {
+            CpioArchiveEntry e = new CpioArchiveEntry(CpioConstants.FORMAT_NEW, name, content.size());
+            e.setMode(type | permissions);
+            e.setInode(inode);
+            e.setUID(0);
+            e.setGID(0);
+            e.setTime(mtime);
+            e.setNumberOfLinks(type == CpioConstants.C_ISDIR ? 2 : 1);
+            e.setRemoteDeviceMaj(rdevMajor);
+            e.setRemoteDeviceMin(rdevMinor);
+            cpio.putArchiveEntry(e);
+            try (InputStream in = content.open()) {
+                in.transferTo(cpio);
+            }
+            cpio.closeArchiveEntry();
+        }
+    }
+
+    public static final class Builder {
+        private Content busybox;
+        private KernelModules kernelModules;
+        private List<String> moduleNames = KernelModules.DISK_AND_EXT2;
+        private GuestCommand command;
+        private Compression compression = Compression.GZIP;
+        private long mtime;
+        private Consumer<String> log = s -> { };
+
+        private Builder() {
+        }
+
+        /** A static i386 busybox (Debian's {@code busybox-static} {@code /bin/busybox}). */
+        public Builder busybox(Path busybox) throws IOException {
+            this.busybox = Content.ofFile(busybox);
+            return this;
+        }
+
+        /** The kernel's modules directory, e.g. {@code .../lib/modules/6.1.0-50-686}. */
+        public Builder modules(Path modulesDirectory) throws IOException {
+            this.kernelModules = KernelModules.fromDirectory(modulesDirectory);
+            return this;
+        }
+
+        /** The kernel's modules directory inside an image, e.g. {@code /usr/lib/modules/6.1.0-50-686}. */
+        public Builder modules(FileTree image, String modulesPath) throws IOException {
+            this.kernelModules = KernelModules.fromTree(image, modulesPath);
+            return this;
+        }
+
+        Builder kernelModules(KernelModules modules) {
+            this.kernelModules = modules;
+            return this;
+        }
+
+        /** Which modules to load, in order (their dependencies are added); default: disk and ext2. */
+        public Builder moduleNames(List<String> names) {
+            this.moduleNames = List.copyOf(names);
+            return this;
+        }
+
+        public Builder command(GuestCommand command) {
+            this.command = command;
+            return this;
+        }
+
+        public Builder compression(Compression compression) {
+            this.compression = Objects.requireNonNull(compression);
+            return this;
+        }
+
+        /** The mtime of every entry, in seconds since the epoch (default 0). */
+        public Builder mtime(long epochSeconds) {
+            this.mtime = epochSeconds;
+            return this;
+        }
+
+        public Builder log(Consumer<String> log) {
+            this.log = Objects.requireNonNull(log);
+            return this;
+        }
+
+        /** Reads the modules (and their dependencies); fails if a required one is missing. */
+        public Initramfs build() throws IOException {
+            Objects.requireNonNull(busybox, "busybox");
+            Objects.requireNonNull(command, "command");
+            List<KernelModules.Module> mods = kernelModules == null ? new ArrayList<>()
+                    : kernelModules.select(moduleNames, KernelModules.REQUIRED, log);
+            if (kernelModules == null) {
+                log.accept("boot kit: initramfs without kernel modules (the kernel must have its disk and ext2 "
+                        + "drivers built in)");
+            }
+            return new Initramfs(this, mods);
+        }
+    }
+}

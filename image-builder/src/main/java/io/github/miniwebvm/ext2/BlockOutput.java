@@ -1,0 +1,72 @@
+package io.github.miniwebvm.ext2;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/** Positional writes of whole blocks to the image, coalescing runs of consecutive blocks. */
+final class BlockOutput {
+    private static final int BUFFER = 1 << 20;
+
+    private final FileChannel channel;
+    private final int blockSize;
+    private final ByteBuffer pending = ByteBuffer.allocateDirect(BUFFER);
+    private long pendingStart = -1;
+    private long written;
+
+    BlockOutput(FileChannel channel, int blockSize) {
+        this.channel = channel;
+        this.blockSize = blockSize;
+    }
+
+    void putBlock(long block, byte[] src, int offset) throws IOException {
+        long pendingBlocks = pending.position() / blockSize;
+        if (pendingStart < 0 || block != pendingStart + pendingBlocks || pending.remaining() < blockSize) {
+            flush();
+            pendingStart = block;
+        }
+        pending.put(src, offset, blockSize);
+    }
+
+    /** Copies the remaining {@code blockSize} bytes of {@code src}. */
+    void putBlock(long block, ByteBuffer src) throws IOException {
+        long pendingBlocks = pending.position() / blockSize;
+        if (pendingStart < 0 || block != pendingStart + pendingBlocks || pending.remaining() < blockSize) {
+            flush();
+            pendingStart = block;
+        }
+        pending.put(src);
+    }
+
+    void putBlock(long block, byte[] src) throws IOException {
+        putBlock(block, src, 0);
+    }
+
+    /** Writes {@code bytes} at byte {@code position}, bypassing the run buffer. */
+    void writeAt(long position, byte[] bytes) throws IOException {
+        flush();
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        long p = position;
+        while (b.hasRemaining()) {
+            p += channel.write(b, p);
+        }
+        written += bytes.length;
+    }
+
+    void flush() throws IOException {
+        if (pending.position() > 0) {
+            pending.flip();
+            long p = pendingStart * blockSize;
+            while (pending.hasRemaining()) {
+                p += channel.write(pending, p);
+            }
+            written += p - pendingStart * blockSize;
+            pending.clear();
+        }
+        pendingStart = -1;
+    }
+
+    long bytesWritten() {
+        return written;
+    }
+}

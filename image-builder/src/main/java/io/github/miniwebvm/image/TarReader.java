@@ -1,0 +1,347 @@
+package io.github.miniwebvm.image;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A strict streaming tar reader (ustar, GNU long names, PAX) that reports where each entry's data
+ * starts, so contents can be referenced as ranges instead of being copied. Unlike general-purpose
+ * readers it keeps PAX values as raw bytes (binary {@code SCHILY.xattr.*} values such as
+ * {@code security.capability} survive), verifies header checksums and treats an archive that ends
+ * without its end-of-archive block as truncated. Data is skipped with {@link InputStream#skip}, so
+ * a wrapping stream decides whether skipping seeks or reads through (for hashing and spooling).
+ */
+final class TarReader {
+    private static final int BLOCK = 512;
+
+    private final InputStream in;
+    private final String archiveName;
+    private final byte[] block = new byte[BLOCK];
+    private final Map<String, byte[]> globalPax = new HashMap<>();
+    private long position;
+    private long pendingSkip;      // data + padding of the previous entry not consumed yet
+    private boolean finished;
+
+    TarReader(InputStream in, String archiveName) {
+        this.in = in;
+        this.archiveName = archiveName;
+    }
+
+    /** Bytes consumed so far from the start of the archive. */
+    long position() {
+        return position;
+    }
+
+    /** The next entry, or null at the end-of-archive marker. */
+    TarHeader next() throws IOException {
+        if (finished) {
+            return null;
+        }
+        skipPending();
+        Map<String, byte[]> pax = new HashMap<>();
+        String gnuLongName = null;
+        String gnuLongLink = null;
+        while (true) {
+            long headerAt = position;
+            if (!readBlock(true)) {
+                if (headerAt == 0) {
+                    finished = true;   // an empty stream is an empty layer (some tools write those)
+                    return null;
+                }
+                throw new ImageFormatException("truncated tar: " + archiveName
+                        + " ends at byte " + headerAt + " without the end-of-archive marker");
+            }
+            if (isZero(block)) {
+                finished = true;
+                return null;
+            }
+            verifyChecksum(headerAt);
+            char type = (char) (block[156] & 0xff);
+            long size = number(124, 12, "size", headerAt);
+            if (size < 0) {
+                throw new ImageFormatException("corrupt tar header in " + archiveName + " at byte " + headerAt
+                        + ": negative size");
+            }
+            switch (type) {
+                case 'x', 'g' -> {
+                    Map<String, byte[]> records = parsePax(readData(size, headerAt), headerAt);
+                    (type == 'x' ? pax : globalPax).putAll(records);
+                    continue;
+                }
+                case 'L' -> {
+                    gnuLongName = cString(readData(size, headerAt));
+                    continue;
+                }
+                case 'K' -> {
+                    gnuLongLink = cString(readData(size, headerAt));
+                    continue;
+                }
+                default -> { }
+            }
+            Map<String, byte[]> ext = new HashMap<>(globalPax);
+            ext.putAll(pax);
+            return header(type, size, headerAt, ext, gnuLongName, gnuLongLink);
+        }
+    }
+
+    private TarHeader header(char type, long size, long headerAt, Map<String, byte[]> pax,
+            String gnuLongName, String gnuLongLink) throws IOException {
+        String name = field(0, 100);
+        boolean ustar = block[257] == 'u' && block[258] == 's' && block[259] == 't' && block[260] == 'a'
+                && block[261] == 'r' && block[262] == 0;
+        if (ustar) {
+            String prefix = field(345, 155);
+            if (!prefix.isEmpty()) {
+                name = prefix + "/" + name;
+            }
+        }
+        if (gnuLongName != null) {
+            name = gnuLongName;
+        }
+        String linkName = gnuLongLink != null ? gnuLongLink : field(157, 100);
+        int mode = (int) number(100, 8, "mode", headerAt);
+        long uid = number(108, 8, "uid", headerAt);
+        long gid = number(116, 8, "gid", headerAt);
+        long mtime = number(136, 12, "mtime", headerAt);
+        int major = 0;
+        int minor = 0;
+        if (type == '3' || type == '4') {
+            major = (int) number(329, 8, "devmajor", headerAt);
+            minor = (int) number(337, 8, "devminor", headerAt);
+        }
+        Map<String, byte[]> xattrs = new TreeMap<>();
+        for (Map.Entry<String, byte[]> e : pax.entrySet()) {
+            String key = e.getKey();
+            String value = new String(e.getValue(), StandardCharsets.UTF_8);
+            switch (key) {
+                case "path" -> name = value;
+                case "linkpath" -> linkName = value;
+                case "size" -> size = paxLong(key, value, headerAt);
+                case "uid" -> uid = paxLong(key, value, headerAt);
+                case "gid" -> gid = paxLong(key, value, headerAt);
+                case "mtime" -> mtime = paxSeconds(value, headerAt);
+                case "SCHILY.devmajor" -> major = (int) paxLong(key, value, headerAt);
+                case "SCHILY.devminor" -> minor = (int) paxLong(key, value, headerAt);
+                default -> {
+                    if (key.startsWith("SCHILY.xattr.")) {
+                        xattrs.put(key.substring("SCHILY.xattr.".length()), e.getValue());
+                    } else if (key.startsWith("GNU.sparse.")) {
+                        throw new ImageFormatException("sparse tar entries are not supported: '" + name + "' in "
+                                + archiveName);
+                    }
+                }
+            }
+        }
+        if (type == 'S') {
+            throw new ImageFormatException("sparse tar entries are not supported: '" + name + "' in " + archiveName);
+        }
+        long dataOffset = position;
+        // links, devices, fifos and directories carry no data even when their size field is set
+        boolean headerOnly = "123456".indexOf(type) >= 0;
+        boolean hasData = type == '0' || type == '\0' || type == '7';
+        pendingSkip = headerOnly ? 0 : padded(size);
+        return new TarHeader(name, type, mode & 07777, uid, gid, hasData ? size : 0, mtime, linkName, major, minor,
+                Collections.unmodifiableMap(xattrs), dataOffset);
+    }
+
+    private void skipPending() throws IOException {
+        if (pendingSkip > 0) {
+            long n = pendingSkip;
+            pendingSkip = 0;
+            try {
+                in.skipNBytes(n);
+            } catch (EOFException e) {
+                throw new ImageFormatException("truncated tar: " + archiveName + " ends inside the data of an entry"
+                        + " (before byte " + (position + n) + ")", e);
+            }
+            position += n;
+        }
+    }
+
+    private byte[] readData(long size, long headerAt) throws IOException {
+        if (size > 16L << 20) {
+            throw new ImageFormatException("tar extension header of " + size + " bytes at byte " + headerAt + " in "
+                    + archiveName + " is implausibly large");
+        }
+        byte[] data = new byte[(int) size];
+        readFully(data, data.length, headerAt);
+        long pad = padded(size) - size;
+        if (pad > 0) {
+            readFully(new byte[(int) pad], (int) pad, headerAt);
+        }
+        return data;
+    }
+
+    private boolean readBlock(boolean eofAllowedAtStart) throws IOException {
+        int n = in.readNBytes(block, 0, BLOCK);
+        position += n;
+        if (n == 0 && eofAllowedAtStart) {
+            return false;
+        }
+        if (n < BLOCK) {
+            throw new ImageFormatException("truncated tar: " + archiveName + " ends inside a header at byte " + position);
+        }
+        return true;
+    }
+
+    private void readFully(byte[] buf, int len, long headerAt) throws IOException {
+        int n = in.readNBytes(buf, 0, len);
+        position += n;
+        if (n < len) {
+            throw new ImageFormatException("truncated tar: " + archiveName + " ends inside the entry at byte " + headerAt);
+        }
+    }
+
+    private void verifyChecksum(long headerAt) throws ImageFormatException {
+        long stored;
+        try {
+            stored = number(148, 8, "checksum", headerAt);
+        } catch (ImageFormatException e) {
+            throw new ImageFormatException("not a tar archive or corrupt: " + archiveName + " has no valid tar header at byte "
+                    + headerAt);
+        }
+        long unsigned = 0;
+        long signed = 0;
+        for (int i = 0; i < BLOCK; i++) {
+            int b = (i >= 148 && i < 156) ? ' ' : block[i];
+            unsigned += b & 0xff;
+            signed += (i >= 148 && i < 156) ? ' ' : block[i];
+        }
+        if (stored != unsigned && stored != signed) {
+            throw new ImageFormatException("not a tar archive or corrupt: bad header checksum in " + archiveName
+                    + " at byte " + headerAt);
+        }
+    }
+
+    private long number(int off, int len, String what, long headerAt) throws ImageFormatException {
+        if ((block[off] & 0x80) != 0) {          // base-256 (GNU/star) for values that do not fit in octal
+            boolean negative = (block[off] & 0x40) != 0;
+            long v = negative ? -1 : 0;
+            v = (v << 6) | (block[off] & 0x3f);
+            for (int i = 1; i < len; i++) {
+                v = (v << 8) | (block[off + i] & 0xff);
+            }
+            return v;
+        }
+        long v = 0;
+        int i = off;
+        int end = off + len;
+        while (i < end && (block[i] == ' ' || block[i] == 0)) {
+            i++;
+        }
+        boolean any = false;
+        for (; i < end; i++) {
+            byte b = block[i];
+            if (b == 0 || b == ' ') {
+                break;
+            }
+            if (b < '0' || b > '7') {
+                throw new ImageFormatException("corrupt tar header in " + archiveName + " at byte " + headerAt
+                        + ": bad " + what + " field");
+            }
+            v = (v << 3) | (b - '0');
+            any = true;
+        }
+        return any ? v : 0;
+    }
+
+    private String field(int off, int len) {
+        int end = off;
+        while (end < off + len && block[end] != 0) {
+            end++;
+        }
+        return new String(block, off, end - off, StandardCharsets.UTF_8);
+    }
+
+    private Map<String, byte[]> parsePax(byte[] data, long headerAt) throws ImageFormatException {
+        Map<String, byte[]> out = new HashMap<>();
+        int i = 0;
+        while (i < data.length) {
+            if (data[i] == 0) {
+                break;
+            }
+            int sp = i;
+            while (sp < data.length && data[sp] != ' ') {
+                sp++;
+            }
+            int len;
+            try {
+                len = Integer.parseInt(new String(data, i, sp - i, StandardCharsets.US_ASCII));
+            } catch (NumberFormatException e) {
+                throw badPax(headerAt);
+            }
+            int end = i + len;
+            if (len <= 0 || sp >= end || end > data.length || data[end - 1] != '\n') {
+                throw badPax(headerAt);
+            }
+            int eq = sp + 1;
+            while (eq < end && data[eq] != '=') {
+                eq++;
+            }
+            if (eq >= end) {
+                throw badPax(headerAt);
+            }
+            String key = new String(data, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
+            out.put(key, Arrays.copyOfRange(data, eq + 1, end - 1));
+            i = end;
+        }
+        return out;
+    }
+
+    private ImageFormatException badPax(long headerAt) {
+        return new ImageFormatException("corrupt PAX header in " + archiveName + " at byte " + headerAt);
+    }
+
+    private long paxLong(String key, String value, long headerAt) throws ImageFormatException {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ImageFormatException("corrupt PAX value " + key + "=" + value + " in " + archiveName + " at byte "
+                    + headerAt);
+        }
+    }
+
+    private long paxSeconds(String value, long headerAt) throws ImageFormatException {
+        String v = value.trim();
+        int dot = v.indexOf('.');
+        String whole = dot >= 0 ? v.substring(0, dot) : v;
+        try {
+            long s = Long.parseLong(whole);
+            // -1.5 means 1.5 s before the epoch: floor it
+            if (dot >= 0 && s <= 0 && v.startsWith("-") && !v.substring(dot + 1).matches("0*")) {
+                s -= 1;
+            }
+            return s;
+        } catch (NumberFormatException e) {
+            throw new ImageFormatException("corrupt PAX mtime '" + value + "' in " + archiveName + " at byte " + headerAt);
+        }
+    }
+
+    private static String cString(byte[] data) {
+        int end = 0;
+        while (end < data.length && data[end] != 0) {
+            end++;
+        }
+        return new String(data, 0, end, StandardCharsets.UTF_8);
+    }
+
+    private static boolean isZero(byte[] b) {
+        for (byte x : b) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long padded(long size) {
+        return (size + BLOCK - 1) / BLOCK * BLOCK;
+    }
+}

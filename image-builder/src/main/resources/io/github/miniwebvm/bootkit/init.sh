@@ -1,0 +1,58 @@
+#!/bin/sh
+# /init of the WebVM initramfs, run by busybox as PID 1: loads the disk and ext2 modules listed
+# in /webvm/modules, mounts the root disk (root= on the kernel command line, read-write) and
+# hands over to /webvm/launcher, which becomes PID 1 of the root filesystem. busybox, the
+# launcher and the command go along in /dev/.webvm (devtmpfs), so the image needs no shell.
+/bin/busybox mkdir -p /proc /sys /dev /newroot
+/bin/busybox mount -t proc proc /proc
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+
+root=/dev/sda
+rootfstype=
+rootflags=rw
+rootwait=30
+tty=ttyS0
+next=/dev/.webvm/launcher
+for arg in $(cat /proc/cmdline); do
+  case $arg in
+    root=*) root=${arg#root=} ;;
+    rootfstype=*) rootfstype=${arg#rootfstype=} ;;
+    rootflags=*) rootflags=rw,${arg#rootflags=} ;;
+    ro) rootflags=ro ;;
+    webvm.rootwait=*) rootwait=${arg#webvm.rootwait=} ;;
+    webvm.tty=*) tty=${arg#webvm.tty=} ;;
+    init=*|rinit=*) next=${arg#*init=} ;;
+  esac
+done
+
+rescue() {
+  echo "webvm-init: $*"
+  echo "webvm-init: starting a rescue shell on /dev/$tty (busybox)"
+  while :; do setsid -c sh <>"/dev/$tty" >&0 2>&1; done
+}
+
+while read -r module; do
+  [ -n "$module" ] && insmod "/lib/modules/$module.ko"
+done </webvm/modules
+
+tries=$((rootwait * 10))
+while [ ! -b "$root" ]; do
+  [ "$tries" -gt 0 ] || rescue "root device $root did not appear within ${rootwait}s"
+  tries=$((tries - 1))
+  usleep 100000
+done
+mount ${rootfstype:+-t "$rootfstype"} -o "$rootflags" "$root" /newroot || rescue "cannot mount $root on /newroot"
+
+[ -d /newroot/dev ] || mkdir /newroot/dev || rescue "the root filesystem has no /dev and it cannot be created"
+mount --move /dev /newroot/dev || rescue "cannot move /dev into the root filesystem"
+mkdir -p /newroot/dev/.webvm
+cp /bin/busybox /webvm/launcher /webvm/command /newroot/dev/.webvm/ || rescue "cannot copy the launcher to /dev/.webvm"
+umount /sys
+umount /proc
+if [ "$next" = /dev/.webvm/launcher ]; then
+  exec switch_root /newroot /dev/.webvm/busybox sh /dev/.webvm/launcher
+fi
+exec switch_root /newroot "$next"

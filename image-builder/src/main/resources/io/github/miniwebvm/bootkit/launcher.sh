@@ -1,0 +1,140 @@
+# The WebVM guest launcher: PID 1 of the root filesystem, run by the busybox copied to
+# /dev/.webvm. It mounts /proc, /sys, /dev/pts and /tmp, then runs the image's command
+# (/dev/.webvm/command) on the serial console with a controlling terminal, and starts it again
+# whenever it exits. It prints "webvm:ready" right before each start.
+#
+# Everything is a function in plain POSIX sh, so that tests can source this file with
+# WEBVM_LAUNCHER_LIB=1 and run the functions with any /bin/sh.
+
+webvm_dir=${webvm_dir:-/dev/.webvm}
+webvm_bb=${webvm_bb:-$webvm_dir/busybox}
+webvm_default_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# Prints the file execvp would run for program $1 with PATH $2 (the command's PATH, not ours).
+webvm_find_program() {
+  case $1 in
+    */*) printf '%s\n' "$1"; return 0 ;;
+  esac
+  set -f
+  _wfp_ifs=$IFS
+  IFS=:
+  for _wfp_dir in $2; do
+    [ -n "$_wfp_dir" ] || _wfp_dir=.
+    if [ -f "$_wfp_dir/$1" ] && [ -x "$_wfp_dir/$1" ]; then
+      IFS=$_wfp_ifs
+      set +f
+      printf '%s\n' "$_wfp_dir/$1"
+      return 0
+    fi
+  done
+  IFS=$_wfp_ifs
+  set +f
+  printf '%s\n' "$1"
+  return 1
+}
+
+# Prints the home directory of uid $1 from the passwd file $2 (default /etc/passwd), or /.
+webvm_home() {
+  _wh_file=${2:-/etc/passwd}
+  if [ -r "$_wh_file" ]; then
+    while IFS=: read -r _wh_name _wh_pw _wh_uid _wh_gid _wh_gecos _wh_home _wh_shell; do
+      if [ "$_wh_uid" = "$1" ] && [ -n "$_wh_home" ]; then
+        printf '%s\n' "$_wh_home"
+        return 0
+      fi
+    done <"$_wh_file"
+  fi
+  printf '/\n'
+}
+
+# Usage: webvm_resolve CALLBACK N ENV_1 .. ENV_N PROGRAM ARGS...
+# Calls CALLBACK with the final environment (HOME added from the passwd file when missing, as
+# Docker does) followed by PROGRAM resolved through the command's PATH, then ARGS unchanged.
+webvm_resolve() {
+  _wr_callback=$1
+  _wr_n=$2
+  shift 2
+  _wr_path=$webvm_default_path
+  _wr_home=
+  _wr_i=0
+  for _wr_a; do
+    [ "$_wr_i" -lt "$_wr_n" ] || break
+    case $_wr_a in
+      PATH=*) _wr_path=${_wr_a#PATH=} ;;
+      HOME=*) _wr_home=set ;;
+    esac
+    _wr_i=$((_wr_i + 1))
+  done
+  _wr_i=0
+  for _wr_a; do
+    if [ "$_wr_i" -eq "$_wr_n" ]; then
+      [ -n "$_wr_home" ] || set -- "$@" "HOME=$(webvm_home "$webvm_uid" "$webvm_passwd")"
+      set -- "$@" "$(webvm_find_program "$_wr_a" "$_wr_path")"
+    else
+      set -- "$@" "$_wr_a"
+    fi
+    _wr_i=$((_wr_i + 1))
+  done
+  shift "$_wr_i"
+  "$_wr_callback" "$@"
+}
+
+# Replaces the shell with the command: a new session whose controlling terminal is stdin, the
+# command's uid/gid (no supplementary groups), a clean environment of exactly "$@"'s K=V entries.
+webvm_exec() {
+  exec "$webvm_bb" setsid -c "$webvm_bb" nsenter -F -S "$webvm_uid" -G "$webvm_gid" "$webvm_bb" env -i "$@"
+}
+
+# Reads webvm.* parameters from the kernel command line $1.
+webvm_parse_cmdline() {
+  for _wpc_a in $1; do
+    case $_wpc_a in
+      webvm.tty=*) webvm_tty=${_wpc_a#webvm.tty=} ;;
+      webvm.rows=*) webvm_rows=${_wpc_a#webvm.rows=} ;;
+      webvm.cols=*) webvm_cols=${_wpc_a#webvm.cols=} ;;
+    esac
+  done
+}
+
+# One run of the command, in a subshell: the console on stdin/out/err, the terminal size,
+# the working directory, the readiness marker, then exec.
+webvm_child() {
+  exec <>"/dev/$webvm_tty" >&0 2>&1
+  if [ -n "$webvm_rows" ] || [ -n "$webvm_cols" ]; then
+    "$webvm_bb" stty ${webvm_rows:+rows "$webvm_rows"} ${webvm_cols:+cols "$webvm_cols"}
+  fi
+  cd "$webvm_cwd" 2>/dev/null || { echo "webvm: working directory $webvm_cwd not found, using /"; cd /; }
+  echo "webvm:ready"
+  webvm_command webvm_resolve webvm_exec
+}
+
+webvm_mount() { # TYPE DIR OPTIONS
+  [ -d "$2" ] || "$webvm_bb" mkdir -p "$2" || return
+  "$webvm_bb" mount -t "$1" -o "$3" "$1" "$2" || echo "webvm: cannot mount $1 on $2"
+}
+
+webvm_main() {
+  . "$webvm_dir/command"
+  webvm_mount proc /proc nosuid,nodev,noexec
+  webvm_mount sysfs /sys nosuid,nodev,noexec
+  webvm_mount devpts /dev/pts nosuid,noexec,gid=5,mode=620,ptmxmode=666
+  webvm_mount tmpfs /dev/shm nosuid,nodev,mode=1777
+  webvm_mount tmpfs /tmp nosuid,nodev,mode=1777
+  for _wm_l in fd:/proc/self/fd stdin:/proc/self/fd/0 stdout:/proc/self/fd/1 stderr:/proc/self/fd/2; do
+    [ -e "/dev/${_wm_l%%:*}" ] || "$webvm_bb" ln -s "${_wm_l#*:}" "/dev/${_wm_l%%:*}"
+  done
+  [ "$("$webvm_bb" hostname)" != "(none)" ] || "$webvm_bb" hostname webvm
+  webvm_tty=ttyS0
+  webvm_parse_cmdline "$("$webvm_bb" cat /proc/cmdline)"
+  while :; do
+    ( webvm_child )
+    echo "webvm: the command exited with status $?; starting it again" >"/dev/$webvm_tty"
+    "$webvm_bb" sleep 1
+  done
+}
+
+webvm_uid=0
+webvm_gid=0
+webvm_cwd=/
+webvm_passwd=/etc/passwd
+[ "${WEBVM_LAUNCHER_LIB:-}" = 1 ] || webvm_main

@@ -1,0 +1,141 @@
+package io.github.miniwebvm.site;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a site boots: the engine, the disk (described by the chunker's manifest), the boot files
+ * (v86), the command the image runs and the guest memory. Written to {@code webvm.json}.
+ *
+ * @param engine which emulator runs the image
+ * @param disk the packed disk store the chunker wrote into the site
+ * @param boot the v86 boot kit files in the site; {@code null} for CheerpX
+ * @param command what the image runs (from its config: ENTRYPOINT+CMD, ENV, WORKDIR, USER)
+ * @param memoryMiB guest memory in MiB
+ * @param title page title
+ */
+public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, int memoryMiB, String title) {
+
+  /** v86 0.5.x cannot address disks of 2047 MiB or more (copy/v86 #1353). */
+  public static final long V86_MAX_DISK_BYTES = 2047L * 1024 * 1024;
+
+  public SiteConfig {
+    Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(disk, "disk");
+    Objects.requireNonNull(command, "command");
+    if (memoryMiB < 16) throw new IllegalArgumentException("memory must be at least 16 MiB, was " + memoryMiB);
+    if (title == null || title.isBlank()) title = "WebVM";
+    if (engine == Engine.V86) {
+      if (boot == null) {
+        throw new IllegalArgumentException("engine v86 needs boot files (bios, kernel, initrd, cmdline) from the boot kit");
+      }
+      if (disk.size() >= V86_MAX_DISK_BYTES) {
+        throw new IllegalArgumentException("the disk image is " + disk.size() + " bytes (" + (disk.size() >> 20)
+            + " MiB) but engine v86 supports disks below 2047 MiB (copy/v86 #1353); make the image smaller"
+            + " (imageSize/headroom) or use engine cheerpx");
+      }
+    }
+  }
+
+  /** The emulator; {@link #id()} is the name used in webvm.json and by the {@code engine} parameter. */
+  public enum Engine {
+    V86("v86"),
+    CHEERPX("cheerpx");
+
+    private final String id;
+
+    Engine(String id) {
+      this.id = id;
+    }
+
+    public String id() {
+      return id;
+    }
+
+    public static Engine fromId(String id) {
+      for (Engine e : values()) {
+        if (e.id.equals(id)) return e;
+      }
+      throw new IllegalArgumentException("unknown engine '" + id + "'; use v86 or cheerpx");
+    }
+  }
+
+  /**
+   * The packed disk store ({@code format webvm-disk/1}).
+   *
+   * @param manifest site-relative path of the manifest, e.g. {@code disk/manifest.json}
+   * @param imageName the disk's file name as engines request it, e.g. {@code rootfs.ext2}: v86 parts
+   *     are {@code disk/rootfs-<start>-<end>.ext2}, WebVM chunks {@code disk/rootfs.ext2.c000000.txt}
+   * @param size image size in bytes
+   * @param chunkSize chunk size in bytes
+   * @param imageSha256 sha256 of the whole image (hex); names the browser's chunk cache
+   */
+  public record Disk(String manifest, String imageName, long size, int chunkSize, String imageSha256) {
+    public Disk {
+      Objects.requireNonNull(manifest, "manifest");
+      Objects.requireNonNull(imageName, "imageName");
+      Objects.requireNonNull(imageSha256, "imageSha256");
+      if (!imageName.matches("[A-Za-z0-9._-]+")) {
+        throw new IllegalArgumentException("disk image name '" + imageName + "' must be a plain file name ([A-Za-z0-9._-])");
+      }
+      if (size <= 0 || chunkSize <= 0 || chunkSize % 512 != 0) {
+        throw new IllegalArgumentException("bad disk geometry: size " + size + ", chunk size " + chunkSize);
+      }
+    }
+
+    /** Reads size, chunk size and image sha256 from the manifest at {@code siteDir/manifest}. */
+    public static Disk fromManifest(Path siteDir, String manifest, String imageName) throws IOException {
+      Path file = siteDir.resolve(manifest);
+      if (!Files.isRegularFile(file)) {
+        throw new IOException("disk manifest " + file + " not found; the chunker writes it (diskLayout packed)");
+      }
+      JsonNode m = new ObjectMapper().readTree(file.toFile());
+      if (!"webvm-disk/1".equals(m.path("format").asText())) {
+        throw new IOException(file + ": format is '" + m.path("format").asText() + "', expected webvm-disk/1");
+      }
+      return new Disk(manifest, imageName, m.path("size").asLong(), m.path("chunkSize").asInt(), m.path("imageSha256").asText());
+    }
+  }
+
+  /**
+   * v86 boot kit files, site-relative (e.g. {@code boot/bios.bin}), and the kernel command line.
+   */
+  public record Boot(String bios, String kernel, String initrd, String cmdline) {
+    public Boot {
+      Objects.requireNonNull(bios, "bios");
+      Objects.requireNonNull(kernel, "kernel");
+      Objects.requireNonNull(initrd, "initrd");
+      Objects.requireNonNull(cmdline, "cmdline");
+    }
+
+    /**
+     * The boot kit's files in {@code boot/} ({@code bios.bin}, {@code vmlinuz}, {@code initrd.img});
+     * the page appends {@code webvm.rows=R webvm.cols=C} to {@code cmdline}.
+     */
+    public static Boot inBootDirectory(String cmdline) {
+      return new Boot("boot/bios.bin", "boot/vmlinuz", "boot/initrd.img", cmdline);
+    }
+  }
+
+  /**
+   * The process the page starts, as WebVM derives it from the image config.
+   *
+   * @param cmd executable path
+   * @param args arguments (without argv[0])
+   * @param env {@code NAME=value} entries
+   * @param cwd working directory
+   */
+  public record Command(String cmd, List<String> args, List<String> env, String cwd, long uid, long gid) {
+    public Command {
+      Objects.requireNonNull(cmd, "cmd");
+      args = List.copyOf(args);
+      env = List.copyOf(env);
+      if (cwd == null || cwd.isEmpty()) cwd = "/";
+    }
+  }
+}

@@ -1,0 +1,257 @@
+package io.github.miniwebvm.maven.pipeline;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Every setting of one {@code webvm:package} run, validated. Immutable; made with {@link #builder()}. */
+public final class PipelineOptions {
+    public enum Engine { V86, CHEERPX }
+    public enum BuildBackend { AUTO, ENGINE, NATIVE }
+    public enum Layout { PACKED, WEBVM, V86 }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);
+
+    final String pluginVersion;
+    final Path dockerfile;
+    final Path context;
+    final Map<String, String> buildArgs;
+    final String target;
+    final BuildBackend builder;
+    final String platform;
+    final boolean allowInsecureRegistries;
+    final Path image;
+    final Long imageSize;
+    final Long headroomBytes;
+    final Integer headroomPercent;
+    final int ext2Revision;
+    final int blockSize;
+    final Layout diskLayout;
+    final int chunkSize;
+    final Engine engine;
+    final String cheerpxUrl;
+    final int memoryMiB;
+    final List<String> entrypoint;
+    final List<String> args;
+    final Map<String, String> environment;
+    final String workingDirectory;
+    final String user;
+    final Path outputDirectory;
+    final Path workDirectory;
+    final Path cacheDirectory;
+    final String debianMirror;
+    final String debianSuite;
+    final boolean offline;
+
+    private PipelineOptions(Builder b) {
+        this.pluginVersion = Objects.requireNonNullElse(b.pluginVersion, "dev");
+        this.dockerfile = b.dockerfile;
+        this.context = b.context;
+        this.buildArgs = Collections.unmodifiableMap(new LinkedHashMap<>(b.buildArgs));
+        this.target = blankToNull(b.target);
+        this.builder = parseEnum(BuildBackend.class, b.builder, "builder", BuildBackend.AUTO);
+        this.platform = b.platform == null ? "linux/386" : b.platform;
+        if (!this.platform.equals("linux/386")) {
+            throw new IllegalArgumentException("platform " + this.platform
+                    + " is not supported: the VM runs i386 only; use linux/386");
+        }
+        this.allowInsecureRegistries = b.allowInsecureRegistries;
+        this.image = b.image;
+        this.imageSize = blankToNull(b.imageSize) == null ? null : parseSize(b.imageSize, "imageSize");
+        String h = blankToNull(b.headroom);
+        if (h != null && h.endsWith("%")) {
+            this.headroomPercent = Integer.parseInt(h.substring(0, h.length() - 1).trim());
+            this.headroomBytes = null;
+        } else {
+            this.headroomPercent = null;
+            this.headroomBytes = h == null ? null : parseSize(h, "headroom");
+        }
+        this.engine = parseEnum(Engine.class, b.engine, "engine", Engine.V86);
+        this.ext2Revision = b.ext2Revision != null ? b.ext2Revision : (engine == Engine.CHEERPX ? 0 : 1);
+        if (ext2Revision != 0 && ext2Revision != 1) {
+            throw new IllegalArgumentException("ext2Revision must be 0 or 1, not " + ext2Revision);
+        }
+        this.blockSize = b.blockSize;
+        if (blockSize != 1024 && blockSize != 2048 && blockSize != 4096) {
+            throw new IllegalArgumentException("blockSize must be 1024, 2048 or 4096, not " + blockSize);
+        }
+        this.diskLayout = parseEnum(Layout.class, b.diskLayout, "diskLayout", Layout.PACKED);
+        this.chunkSize = b.chunkSize;
+        if (Integer.bitCount(chunkSize) != 1 || chunkSize < 4096 || chunkSize > 4 << 20) {
+            throw new IllegalArgumentException("chunkSize must be a power of two from 4096 to 4194304, not " + chunkSize);
+        }
+        this.cheerpxUrl = blankToNull(b.cheerpxUrl);
+        this.memoryMiB = b.memoryMiB;
+        if (memoryMiB < 64 || memoryMiB > 2048) {
+            throw new IllegalArgumentException("memory must be between 64 and 2048 MiB, not " + memoryMiB);
+        }
+        this.entrypoint = b.entrypoint == null ? null : List.copyOf(b.entrypoint);
+        this.args = b.args == null ? null : List.copyOf(b.args);
+        this.environment = b.environment == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.environment));
+        this.workingDirectory = blankToNull(b.workingDirectory);
+        this.user = blankToNull(b.user);
+        this.outputDirectory = Objects.requireNonNull(b.outputDirectory, "outputDirectory");
+        this.workDirectory = Objects.requireNonNull(b.workDirectory, "workDirectory");
+        this.cacheDirectory = Objects.requireNonNull(b.cacheDirectory, "cacheDirectory");
+        this.debianMirror = b.debianMirror == null ? "http://deb.debian.org/debian" : b.debianMirror;
+        this.debianSuite = b.debianSuite == null ? "bookworm" : b.debianSuite;
+        this.offline = b.offline;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Everything that changes the output, for the up-to-date check. */
+    InputFingerprint fingerprint() {
+        InputFingerprint f = new InputFingerprint()
+                .value("plugin", pluginVersion)
+                .value("target", target).value("builder", builder).value("platform", platform)
+                .value("image", image).value("imageSize", imageSize)
+                .value("headroom", headroomBytes + "/" + headroomPercent)
+                .value("ext2Revision", ext2Revision).value("blockSize", blockSize)
+                .value("diskLayout", diskLayout).value("chunkSize", chunkSize)
+                .value("engine", engine).value("cheerpxUrl", cheerpxUrl).value("memory", memoryMiB)
+                .value("entrypoint", entrypoint).value("args", args).value("cwd", workingDirectory)
+                .value("user", user).value("debian", debianMirror + " " + debianSuite)
+                .value("SOURCE_DATE_EPOCH", System.getenv("SOURCE_DATE_EPOCH"))
+                .values("buildArg", buildArgs).values("env", environment);
+        Path ctx = context.toAbsolutePath().normalize();
+        java.util.Set<Path> exclude = new java.util.HashSet<>(java.util.List.of(
+                outputDirectory.toAbsolutePath().normalize(),
+                workDirectory.toAbsolutePath().normalize(),
+                ctx.resolve(".git"),
+                ctx.resolve("target")));
+        if (image != null) {
+            f.tree("image", image, java.util.Set.of());
+        } else {
+            f.tree("dockerfile", dockerfile, java.util.Set.of()).tree("context", context, exclude);
+        }
+        return f;
+    }
+
+    /** Parses {@code 750M}, {@code 2G}, {@code 1GiB}, {@code 1048576}. */
+    static long parseSize(String text, String what) {
+        Matcher m = SIZE.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(what + " '" + text + "' is not a size; use bytes or a suffix K, M, G, T (e.g. 750M)");
+        }
+        long n = Long.parseLong(m.group(1));
+        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            case "t" -> 40;
+            default -> 0;
+        };
+        return n << shift;
+    }
+
+    /** Parses {@code K=V,K2=V2} (values may contain '='); null or blank gives an empty map. */
+    public static Map<String, String> parsePairs(String text, String what) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String pair : text.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(what + ": '" + pair + "' is not KEY=VALUE");
+            }
+            out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1));
+        }
+        return out;
+    }
+
+    private static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String what, E dflt) {
+        if (value == null || value.isBlank()) {
+            return dflt;
+        }
+        try {
+            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            List<String> names = new ArrayList<>();
+            for (E c : type.getEnumConstants()) {
+                names.add(c.name().toLowerCase(Locale.ROOT));
+            }
+            throw new IllegalArgumentException("unknown " + what + " '" + value + "'; use one of " + String.join(", ", names));
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    public static final class Builder {
+        private String pluginVersion;
+        private Path dockerfile;
+        private Path context;
+        private final Map<String, String> buildArgs = new LinkedHashMap<>();
+        private String target;
+        private String builder;
+        private String platform;
+        private boolean allowInsecureRegistries;
+        private Path image;
+        private String imageSize;
+        private String headroom;
+        private Integer ext2Revision;
+        private int blockSize = 4096;
+        private String diskLayout;
+        private int chunkSize = 131072;
+        private String engine;
+        private String cheerpxUrl;
+        private int memoryMiB = 256;
+        private List<String> entrypoint;
+        private List<String> args;
+        private Map<String, String> environment;
+        private String workingDirectory;
+        private String user;
+        private Path outputDirectory;
+        private Path workDirectory;
+        private Path cacheDirectory;
+        private String debianMirror;
+        private String debianSuite;
+        private boolean offline;
+
+        public Builder pluginVersion(String v) { pluginVersion = v; return this; }
+        public Builder dockerfile(Path v) { dockerfile = v; return this; }
+        public Builder context(Path v) { context = v; return this; }
+        public Builder buildArgs(Map<String, String> v) { buildArgs.putAll(v); return this; }
+        public Builder target(String v) { target = v; return this; }
+        public Builder builder(String v) { builder = v; return this; }
+        public Builder platform(String v) { platform = v; return this; }
+        public Builder allowInsecureRegistries(boolean v) { allowInsecureRegistries = v; return this; }
+        public Builder image(Path v) { image = v; return this; }
+        public Builder imageSize(String v) { imageSize = v; return this; }
+        public Builder headroom(String v) { headroom = v; return this; }
+        public Builder ext2Revision(Integer v) { ext2Revision = v; return this; }
+        public Builder blockSize(int v) { blockSize = v; return this; }
+        public Builder diskLayout(String v) { diskLayout = v; return this; }
+        public Builder chunkSize(int v) { chunkSize = v; return this; }
+        public Builder engine(String v) { engine = v; return this; }
+        public Builder cheerpxUrl(String v) { cheerpxUrl = v; return this; }
+        public Builder memoryMiB(int v) { memoryMiB = v; return this; }
+        public Builder entrypoint(List<String> v) { if (v != null) { entrypoint = v; } return this; }
+        public Builder args(List<String> v) { if (v != null) { args = v; } return this; }
+        public Builder environment(Map<String, String> v) { if (v != null) { environment = v; } return this; }
+        public Builder workingDirectory(String v) { if (v != null) { workingDirectory = v; } return this; }
+        public Builder user(String v) { if (v != null) { user = v; } return this; }
+        public Builder outputDirectory(Path v) { outputDirectory = v; return this; }
+        public Builder workDirectory(Path v) { workDirectory = v; return this; }
+        public Builder cacheDirectory(Path v) { cacheDirectory = v; return this; }
+        public Builder debianMirror(String v) { debianMirror = v; return this; }
+        public Builder debianSuite(String v) { debianSuite = v; return this; }
+        public Builder offline(boolean v) { offline = v; return this; }
+
+        public PipelineOptions build() {
+            return new PipelineOptions(this);
+        }
+    }
+}
