@@ -2,6 +2,9 @@ package io.github.miniwebvm.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.miniwebvm.fs.Node;
+import io.github.miniwebvm.image.ImageLoader;
+import io.github.miniwebvm.image.LoadedImage;
 import io.github.miniwebvm.testsupport.TestBaseImage;
 import io.github.miniwebvm.testsupport.Tools;
 import java.io.IOException;
@@ -21,8 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every Dockerfile of {@code src/test/resources/corpus} is built by the native builder (from the
  * fixture as an oci-archive) and by podman ({@code --isolation=chroot --platform linux/386}, from
- * the same fixture imported into podman); the flattened filesystems and configs must be equal in
- * everything deterministic. A case may hold {@code build-args} (KEY=VALUE lines), {@code target}
+ * the same fixture imported into podman); both results are read back with the flattener
+ * ({@link ImageLoader}) and the flattened filesystems and configs must be equal in everything
+ * deterministic. A case may hold {@code build-args} (KEY=VALUE lines), {@code target}
  * (a stage name), {@code archive-src/} (packed into {@code archive.tar.gz} before the build), or
  * {@code native-only} (why podman cannot be the oracle) with {@code expect} (path TAB content).
  */
@@ -59,118 +63,89 @@ class DifferentialCorpusTest {
         Path ctx = prepareContext(name);
         Map<String, String> args = buildArgs(ctx);
         String target = Files.exists(ctx.resolve("target")) ? Files.readString(ctx.resolve("target")).strip() : null;
+        Base base = Base.get();
         java.util.Set<Long> sourceMtimes = new java.util.HashSet<>(mtimes(ctx));
-        sourceMtimes.addAll(BaseDir.get().mtimes);
+        sourceMtimes.addAll(base.mtimes);
 
         Map<String, String> nativeArgs = new LinkedHashMap<>(args);
         nativeArgs.put("BASE", "oci-archive:" + TestBaseImage.ociArchive());
         BuiltImage nat = ImageBuild.builder().context(ctx).buildArgs(nativeArgs).target(target)
                 .backend(Backend.NATIVE).cacheDirectory(Path.of("target/test-native-cache").toAbsolutePath())
                 .log(l -> System.out.println("native| " + l)).build().run(work.resolve("native"));
-        ImageState natState = ImageTrees.read(nat, work.resolve("nat-read"), BaseDir.get().diffId);
+        ImageState natState = ImageTrees.read(nat, work.resolve("nat-read"), base.diffId);
+        ImageLoader loader = ImageLoader.builder().workDirectory(work.resolve("spool")).webvmFixups(false).build();
 
-        if (Files.exists(ctx.resolve("native-only"))) {
-            Path root = materialise(natState, "native-root");
-            try {
+        try (LoadedImage natImage = loader.load(nat.path())) {
+            if (Files.exists(ctx.resolve("native-only"))) {
                 Map<String, String> config = ImageTrees.configSummary(natState);
                 for (String line : Files.readAllLines(ctx.resolve("expect"))) {
                     String[] kv = line.split("\t", 2);
                     if (kv[0].startsWith("config:")) {
                         assertThat(config.get(kv[0].substring(7))).as(kv[0]).isEqualTo(kv[1]);
                     } else {
-                        assertThat(Files.readString(root.resolve(kv[0])))
-                                .as(kv[0]).isEqualTo(kv[1].replace("\\n", "\n"));
+                        Node n = natImage.tree().lookup(kv[0]).orElseThrow(() -> new AssertionError("missing " + kv[0]));
+                        try (var in = n.content().open()) {
+                            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                                    .as(kv[0]).isEqualTo(kv[1].replace("\\n", "\n"));
+                        }
                     }
                 }
-            } finally {
-                unmount(root);
+                return;
             }
-            return;
-        }
 
-        Map<String, String> podmanArgs = new LinkedHashMap<>(args);
-        podmanArgs.put("BASE", TestBaseImage.podmanImage());
-        BuiltImage pod = ImageBuild.builder().context(ctx).buildArgs(podmanArgs).target(target)
-                .backend(Backend.ENGINE).engine("podman").offline(true)
-                .log(l -> System.out.println("podman| " + l)).build().run(work.resolve("podman"));
-        ImageState podState = ImageTrees.read(pod, work.resolve("pod-read"), BaseDir.get().diffId);
+            Map<String, String> podmanArgs = new LinkedHashMap<>(args);
+            podmanArgs.put("BASE", TestBaseImage.podmanImage());
+            BuiltImage pod = ImageBuild.builder().context(ctx).buildArgs(podmanArgs).target(target)
+                    .backend(Backend.ENGINE).engine("podman").offline(true)
+                    .log(l -> System.out.println("podman| " + l)).build().run(work.resolve("podman"));
+            ImageState podState = ImageTrees.read(pod, work.resolve("pod-read"), base.diffId);
+            assertThat(ImageTrees.configSummary(natState)).as("config").isEqualTo(ImageTrees.configSummary(podState));
 
-        assertThat(ImageTrees.configSummary(natState)).as("config").isEqualTo(ImageTrees.configSummary(podState));
-        Path a = materialise(natState, "native-root");
-        try {
-            Path b = materialise(podState, "podman-root");
-            try {
-                TreeSet<String> touched = ImageTrees.touched(natState);
-                touched.addAll(ImageTrees.touched(podState));
+            try (LoadedImage podImage = loader.load(pod.path())) {
+                TreeSet<String> touched = ImageTrees.touched(natState, base.diffId);
+                touched.addAll(ImageTrees.touched(podState, base.diffId));
                 List<String> ignored = new ArrayList<>(IGNORED);
                 Path caseIgnore = ctx.resolve("differential-ignore");
                 if (Files.exists(caseIgnore)) {
                     // path TAB why podman is not the reference there
                     Files.readAllLines(caseIgnore).forEach(l -> ignored.add(l.split("\t")[0]));
                 }
-                List<String> diffs = ImageTrees.differences(new Rootfs(a).snapshot(), new Rootfs(b).snapshot(), a, b,
-                        touched, sourceMtimes, ignored, CONTENT_IGNORED);
+                List<String> diffs = ImageTrees.treeDifferences(natImage.tree(), podImage.tree(), touched,
+                        sourceMtimes, ignored, CONTENT_IGNORED);
                 assertThat(diffs).as("filesystem differences native vs podman").isEmpty();
-            } finally {
-                unmount(b);
             }
-        } finally {
-            unmount(a);
         }
     }
 
-    private void unmount(Path p) throws IOException {
-        if (p.getFileName().toString().equals("merged")) {
-            ImageTrees.unmount(p);
-        }
-    }
-
-    private Path materialise(ImageState state, String dir) throws IOException {
-        if (state.layers.isEmpty()) {
-            Path empty = Files.createDirectories(work.resolve(dir));
-            return empty;
-        }
-        BaseDir base = BaseDir.get();
-        if (!state.layers.get(0).diffId().equals(base.diffId)) {
-            // FROM scratch: no shared base layer
-            Path root = Files.createDirectories(work.resolve(dir));
-            Rootfs r = new Rootfs(root);
-            for (Layer l : state.layers) {
-                r.apply(l, line -> { });
-            }
-            return root;
-        }
-        return ImageTrees.materialise(state, base.dir, base.diffId, Files.createDirectories(work.resolve(dir)));
-    }
-
-    /** The fixture's single layer, materialised once per test JVM. */
-    static final class BaseDir {
-        private static BaseDir instance;
-        final Path dir;
+    /** The fixture's layer: its diff id and the mtimes of its files, read once per test JVM. */
+    static final class Base {
+        private static Base instance;
         final String diffId;
-        final java.util.Set<Long> mtimes;
+        final java.util.Set<Long> mtimes = new java.util.HashSet<>();
 
-        private BaseDir(Path dir, String diffId) throws IOException {
-            this.dir = dir;
+        private Base(String diffId) {
             this.diffId = diffId;
-            this.mtimes = mtimes(dir);
         }
 
-        static synchronized BaseDir get() throws IOException {
+        static synchronized Base get() throws IOException {
             if (instance == null) {
-                ImageState base = new BaseImages(new BuildRequest(null, Path.of("."), Map.of(), null, "linux/386",
+                Path archive = TestBaseImage.ociArchive();
+                ImageState state = new BaseImages(new BuildRequest(null, Path.of("."), Map.of(), null, "linux/386",
                         false, Path.of("target/test-native-cache").toAbsolutePath(), true, null, l -> { }))
-                        .resolve("oci-archive:" + TestBaseImage.ociArchive());
-                Path dir = Path.of("target/diff-base").toAbsolutePath();
-                Path marker = dir.resolveSibling("diff-base.id");
-                String id = base.layers.get(0).diffId();
-                if (!Files.exists(marker) || !Files.readString(marker).equals(id)) {
-                    Rootfs.deleteRecursively(dir);
-                    Files.createDirectories(dir);
-                    new Rootfs(dir).apply(base.layers.get(0), l -> { });
-                    Files.writeString(marker, id);
+                        .resolve("oci-archive:" + archive);
+                Base b = new Base(state.layers.get(0).diffId());
+                Path spool = Files.createTempDirectory("webvm-base-");
+                try (LoadedImage img = ImageLoader.builder().workDirectory(spool).webvmFixups(false).build()
+                        .load(archive)) {
+                    img.tree().walk((p, n) -> {
+                        if (!n.isDirectory()) {
+                            b.mtimes.add(n.mtime());
+                        }
+                    });
+                } finally {
+                    Rootfs.deleteRecursively(spool);
                 }
-                instance = new BaseDir(dir, id);
+                instance = b;
             }
             return instance;
         }
@@ -215,7 +190,4 @@ class DifferentialCorpusTest {
         return out;
     }
 
-    static List<String> list(String... s) {
-        return new ArrayList<>(List.of(s));
-    }
 }

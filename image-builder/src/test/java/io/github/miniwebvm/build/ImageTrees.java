@@ -2,6 +2,9 @@ package io.github.miniwebvm.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.fs.FileTree;
+import io.github.miniwebvm.fs.Node;
+import io.github.miniwebvm.fs.NodeType;
 import io.github.miniwebvm.testsupport.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,9 +16,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Test helper: a built image (docker-archive or OCI layout) materialised on disk, layer by layer,
- * on top of a shared copy of its first (base) layer. To be replaced by the flattener's FileTree
- * once io.github.miniwebvm.image is on main.
+ * Test helper for differential builds: an image's config and layer listing (metadata only) and
+ * the comparison of two flattened trees.
  */
 final class ImageTrees {
     private ImageTrees() {
@@ -44,36 +46,11 @@ final class ImageTrees {
         return ImageLayouts.readDockerArchiveDir(dir, "linux/386");
     }
 
-    /**
-     * Materialises {@code state} at {@code merged}: an overlay mount whose lower directory is
-     * {@code baseDir} (the image's first layer, shared) with the other layers applied on top.
-     * The caller unmounts with {@link #unmount}.
-     */
-    static Path materialise(ImageState state, Path baseDir, String baseDiffId, Path scratch) throws IOException {
-        if (state.layers.isEmpty() || !state.layers.get(0).diffId().equals(baseDiffId)) {
-            throw new IllegalStateException("the image does not start with the base layer " + baseDiffId + ": "
-                    + state.layers.stream().map(Layer::diffId).toList());
-        }
-        Path upper = Files.createDirectories(scratch.resolve("upper"));
-        Path workDir = Files.createDirectories(scratch.resolve("work"));
-        Path merged = Files.createDirectories(scratch.resolve("merged"));
-        Tools.run(List.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + baseDir + ",upperdir=" + upper
-                + ",workdir=" + workDir, merged.toString()), null);
-        Rootfs root = new Rootfs(merged);
-        for (Layer l : state.layers.subList(1, state.layers.size())) {
-            root.apply(l, line -> { });
-        }
-        return merged;
-    }
-
-    static void unmount(Path merged) throws IOException {
-        Tools.run(List.of("umount", merged.toString()), null);
-    }
-
     /** The entries listed by the layers after the first (the paths a build touched). */
-    static TreeSet<String> touched(ImageState state) throws IOException {
+    static TreeSet<String> touched(ImageState state, String baseDiffId) throws IOException {
         TreeSet<String> out = new TreeSet<>();
-        for (Layer l : state.layers.subList(1, state.layers.size())) {
+        int first = !state.layers.isEmpty() && state.layers.get(0).diffId().equals(baseDiffId) ? 1 : 0;
+        for (Layer l : state.layers.subList(first, state.layers.size())) {
             for (String e : Tools.run(List.of("tar", "-tf", l.blob().toString()), null).split("\n")) {
                 String p = e.startsWith("./") ? e.substring(2) : e;
                 if (p.endsWith("/")) {
@@ -121,51 +98,101 @@ final class ImageTrees {
         return out;
     }
 
-    static List<String> differences(Map<String, Rootfs.Entry> a, Map<String, Rootfs.Entry> b, Path rootA, Path rootB,
-                                    TreeSet<String> touched, java.util.Set<Long> sourceMtimes, List<String> ignored,
-                                    List<String> contentIgnored)
-            throws IOException {
+    /**
+     * Differences between two flattened trees (as the flattener gives them). Contents are hashed
+     * for the {@code touched} paths only: everything else comes from the same base layer.
+     */
+    static List<String> treeDifferences(FileTree a, FileTree b, TreeSet<String> touched,
+                                        java.util.Set<Long> sourceMtimes, List<String> ignored,
+                                        List<String> contentIgnored) throws IOException {
+        Map<String, Node> x = nodes(a);
+        Map<String, Node> y = nodes(b);
         List<String> diffs = new ArrayList<>();
-        TreeSet<String> all = new TreeSet<>(a.keySet());
-        all.addAll(b.keySet());
+        TreeSet<String> all = new TreeSet<>(x.keySet());
+        all.addAll(y.keySet());
         for (String p : all) {
             if (ignored.stream().anyMatch(i -> p.equals(i) || p.startsWith(i + "/"))) {
                 continue;
             }
-            Rootfs.Entry x = a.get(p);
-            Rootfs.Entry y = b.get(p);
-            if (x == null || y == null) {
-                diffs.add(p + ": only in " + (x == null ? "podman" : "native"));
+            Node n = x.get(p);
+            Node m = y.get(p);
+            if (n == null || m == null) {
+                diffs.add(p + ": only in " + (n == null ? "podman" : "native"));
                 continue;
             }
-            if (x.type() != y.type() || x.mode() != y.mode() || x.uid() != y.uid() || x.gid() != y.gid()
-                    || x.rdev() != y.rdev() || x.type() == 'l' && !x.link().equals(y.link())
-                    || x.type() == 'f' && x.size() != y.size()) {
-                diffs.add(p + ": native " + describe(x) + " vs podman " + describe(y));
+            String dn = describe(n);
+            String dm = describe(m);
+            if (!dn.equals(dm)) {
+                diffs.add(p + ": native " + dn + " vs podman " + dm);
                 continue;
             }
             // mtimes produced while building (RUN, created directories) are nondeterministic: compare only
             // mtimes that come from the base image or the build context (one of sourceMtimes),
             // allowing 1 s because buildah rounds sub-second mtimes where we truncate them
-            long mx = x.mtimeNanos() / 1_000_000_000L;
-            long my = y.mtimeNanos() / 1_000_000_000L;
+            long mx = n.mtime();
+            long my = m.mtime();
             boolean fromSources = sourceMtimes.contains(mx) || sourceMtimes.contains(my)
                     || sourceMtimes.contains(mx - 1) || sourceMtimes.contains(my - 1);
-            if (fromSources && Math.abs(mx - my) > 1 && x.type() != 'd') {
+            if (fromSources && Math.abs(mx - my) > 1 && !n.isDirectory()) {
                 diffs.add(p + ": mtime native " + mx + " vs podman " + my);
             }
-            if (contentIgnored.contains(p)) {
-                continue;
-            }
-            if (x.type() == 'f' && touched.contains(p) && !Digests.of(rootA.resolve(p)).equals(Digests.of(rootB.resolve(p)))) {
+            if (n.type() == NodeType.FILE && touched.contains(p) && !contentIgnored.contains(p)
+                    && !hash(n).equals(hash(m))) {
                 diffs.add(p + ": content differs");
             }
+        }
+        // hard links among the touched paths
+        Map<Node, TreeSet<String>> gx = new java.util.IdentityHashMap<>();
+        Map<Node, TreeSet<String>> gy = new java.util.IdentityHashMap<>();
+        for (String p : touched) {
+            if (x.containsKey(p) && !x.get(p).isDirectory()) {
+                gx.computeIfAbsent(x.get(p), k -> new TreeSet<>()).add(p);
+            }
+            if (y.containsKey(p) && !y.get(p).isDirectory()) {
+                gy.computeIfAbsent(y.get(p), k -> new TreeSet<>()).add(p);
+            }
+        }
+        java.util.Set<TreeSet<String>> linksX = new java.util.HashSet<>(gx.values());
+        java.util.Set<TreeSet<String>> linksY = new java.util.HashSet<>(gy.values());
+        linksX.removeIf(g -> g.size() < 2);
+        linksY.removeIf(g -> g.size() < 2);
+        if (!linksX.equals(linksY)) {
+            diffs.add("hard links: native " + linksX + " vs podman " + linksY);
         }
         return diffs;
     }
 
-    private static String describe(Rootfs.Entry e) {
-        return e.type() + " " + Integer.toOctalString(e.mode()) + " " + e.uid() + ":" + e.gid()
-                + (e.type() == 'f' ? " size " + e.size() : "") + (e.link() != null ? " -> " + e.link() : "");
+    private static Map<String, Node> nodes(FileTree t) {
+        Map<String, Node> out = new TreeMap<>();
+        t.walk((path, node) -> {
+            if (!path.equals("/")) {
+                out.put(path.substring(1), node);
+            }
+        });
+        return out;
     }
+
+    private static String describe(Node n) {
+        String common = String.format("%04o %d:%d", n.permissions(), n.uid(), n.gid());
+        return switch (n.type()) {
+            case DIRECTORY -> "dir " + common;
+            case FILE -> "file " + common + " size " + n.content().size();
+            case SYMLINK -> "symlink -> " + n.linkTarget() + " " + n.uid() + ":" + n.gid();
+            case CHAR_DEVICE, BLOCK_DEVICE -> n.type() + " " + common + " " + n.major() + "," + n.minor();
+            default -> n.type() + " " + common;
+        };
+    }
+
+    private static String hash(Node n) throws IOException {
+        java.security.MessageDigest md = Digests.sha256();
+        try (java.io.InputStream in = n.content().open()) {
+            byte[] buf = new byte[65536];
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                md.update(buf, 0, r);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
 }
