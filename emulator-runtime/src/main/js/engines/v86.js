@@ -21,7 +21,8 @@ export async function boot(config, terminal, status) {
     bios: { url: url(config.boot.bios) },
     bzimage: { url: url(config.boot.kernel) },
     initrd: { url: url(config.boot.initrd) },
-    cmdline: config.boot.cmdline,
+    // the boot kit's launcher sets the console size from webvm.rows/webvm.cols
+    cmdline: `${config.boot.cmdline} webvm.rows=${terminal.rows} webvm.cols=${terminal.cols}`,
     hda: {
       url: url("disk/" + disk.name),
       async: true,
@@ -52,6 +53,7 @@ export async function boot(config, terminal, status) {
   let scheduled = false;
   let tail = "";
   let promptSeen = false;
+  let launched = false; // the boot kit's launcher printed "webvm:ready"
   let size = null; // [rows, cols] not yet told to the guest
   let quietTimer = null;
   const flush = () => {
@@ -60,6 +62,7 @@ export async function boot(config, terminal, status) {
     pending = [];
     terminal.write(bytes);
     tail = (tail + String.fromCharCode(...bytes.slice(-64))).slice(-64);
+    if (!launched && tail.includes("webvm:ready")) launched = true;
     clearTimeout(quietTimer);
     quietTimer = setTimeout(onQuiet, 250);
   };
@@ -71,14 +74,16 @@ export async function boot(config, terminal, status) {
     }
   });
 
-  // A serial line has no window size: the guest learns it through `stty`, typed when the shell
-  // waits at a prompt (so it never lands in the input of a running program).
+  // A serial line has no window size: the guest gets the initial one on the kernel command line,
+  // later ones through `stty`, typed when a shell waits at a prompt (so it never lands in the
+  // input of a running program).
   function onQuiet() {
-    if (!PROMPT.test(tail.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, ""))) return;
-    if (!promptSeen) {
-      promptSeen = true;
-      size = [terminal.rows, terminal.cols];
+    if (!PROMPT.test(tail.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, ""))) {
+      // a command that is not a shell: ready once it has been quiet for a while after starting
+      if (launched) quietTimer = setTimeout(() => status.ready(), 5000);
+      return;
     }
+    promptSeen = true;
     if (size) {
       const [rows, cols] = size;
       size = null;

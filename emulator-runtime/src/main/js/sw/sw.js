@@ -118,7 +118,12 @@ async function readSite() {
     await cache.put(manifestUrl, new Response(text, { headers: { "Content-Type": "application/json" } }));
   }
   checkManifest(manifest, disk);
-  return { config, disk, manifest, cacheName, chunkBase: new URL("chunks/", manifestUrl).href };
+  const chunkPath = manifest.chunkPath || "chunks/{sha256}";
+  return {
+    config, disk, manifest, cacheName,
+    chunkUrl: (sha) => new URL(chunkPath.replace("{sha256}", sha), manifestUrl).href,
+    raw: new Set(manifest.raw || []),
+  };
 }
 
 function checkManifest(m, disk) {
@@ -190,7 +195,7 @@ function chunkBytes(s, index) {
 }
 
 async function loadChunk(s, sha, index) {
-  const url = s.chunkBase + sha;
+  const url = s.chunkUrl(sha);
   const cache = await caches.open(s.cacheName);
   const hit = await cache.match(url);
   if (hit) {
@@ -203,12 +208,16 @@ async function loadChunk(s, sha, index) {
   const response = await fetchWithRetry(url, `chunk ${sha} (disk chunk ${index})`);
   const stored = await response.arrayBuffer();
   counters.networkBytes += stored.byteLength;
+  const encoding = s.raw.has(index) ? "none" : s.manifest.encoding;
   let raw;
   try {
-    raw = await decode(stored, s.manifest.encoding);
+    raw = await decode(stored, encoding);
   } catch (e) {
-    integrityFailure(sha, index, `it is not valid ${s.manifest.encoding} data (${e.message})`);
+    if (e instanceof DiskError) throw e;
+    integrityFailure(sha, index, `it is not valid ${encoding} data (${e.message})`);
   }
+  const [start, end] = chunkRange(index, s.manifest);
+  if (raw.byteLength !== end - start) integrityFailure(sha, index, `it has ${raw.byteLength} bytes, not ${end - start}`);
   const digest = hex(await crypto.subtle.digest("SHA-256", raw));
   if (digest !== sha) integrityFailure(sha, index, `its content has sha256 ${digest}`);
   const bytes = new Uint8Array(raw);
@@ -226,12 +235,16 @@ function integrityFailure(sha, index, why) {
 }
 
 async function decode(buffer, encoding) {
-  if (encoding === "gzip") {
-    const stream = new Blob([buffer]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return await new Response(stream).arrayBuffer();
+  if (encoding === "none" || encoding === undefined) return buffer;
+  let decompressor;
+  try {
+    decompressor = new DecompressionStream(encoding); // "gzip"; "zstd" where the browser has it
+  } catch (e) {
+    const message = `This browser cannot decompress ${encoding} disk chunks. Build the site with gzip chunks, or use a browser whose DecompressionStream supports ${encoding}.`;
+    report({ kind: "disk", message });
+    throw new DiskError(500, message);
   }
-  if (encoding === "identity" || encoding === "none" || encoding === undefined) return buffer;
-  throw new Error(`unsupported chunk encoding ${encoding}`);
+  return await new Response(new Blob([buffer]).stream().pipeThrough(decompressor)).arrayBuffer();
 }
 
 async function fetchWithRetry(url, what = url) {

@@ -122,6 +122,14 @@ public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, i
       Objects.requireNonNull(initrd, "initrd");
       Objects.requireNonNull(cmdline, "cmdline");
     }
+
+    /**
+     * The boot kit's files in {@code boot/} ({@code bios.bin}, {@code vmlinuz}, {@code initrd.img});
+     * the page appends {@code webvm.rows=R webvm.cols=C} to {@code cmdline}.
+     */
+    public static Boot inBootDirectory(String cmdline) {
+      return new Boot("boot/bios.bin", "boot/vmlinuz", "boot/initrd.img", cmdline);
+    }
   }
 
   /**
@@ -132,7 +140,7 @@ public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, i
    * @param env {@code NAME=value} entries
    * @param cwd working directory
    */
-  public record Command(String cmd, List<String> args, List<String> env, String cwd, int uid, int gid) {
+  public record Command(String cmd, List<String> args, List<String> env, String cwd, long uid, long gid) {
     public Command {
       Objects.requireNonNull(cmd, "cmd");
       args = List.copyOf(args);

@@ -8,12 +8,18 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
+import io.github.miniwebvm.bootkit.BootFiles;
+import io.github.miniwebvm.bootkit.BootKit;
+import io.github.miniwebvm.bootkit.GuestCommand;
+import io.github.miniwebvm.chunker.Chunker;
+import io.github.miniwebvm.chunker.DiskLayout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -44,7 +50,6 @@ class SiteBrowserIT {
   private static Path site;
   private static StaticServer server;
   private static ChromeDriver browser;
-  private static String imageSha;
 
   @BeforeAll
   static void buildSite() throws Exception {
@@ -57,13 +62,7 @@ class SiteBrowserIT {
     deleteTree(site);
     Files.createDirectories(site.resolve("boot"));
 
-    // boot kit (test stand-in for the Java boot kit)
-    Path kit = Path.of(run(work, "bash", repo.resolve("site-template/src/test/scripts/test-bootkit.sh").toString()).strip());
-    for (String f : List.of("bios.bin", "vmlinuz", "initrd.img")) {
-      Files.copy(kit.resolve(f), site.resolve("boot").resolve(f));
-    }
-
-    // disk: the fixture rootfs plus a user, as ext2 (test stand-in for the ext2 writer + chunker)
+    // disk: the fixture rootfs plus a user, as ext2 made by mke2fs
     Path rootfs = work.resolve("rootfs");
     Path image = work.resolve("rootfs.ext2");
     if (!Files.exists(image)) {
@@ -71,24 +70,30 @@ class SiteBrowserIT {
       deleteTree(rootfs);
       run(work, "cp", "-a", fixture.toString(), rootfs.toString());
       Files.writeString(rootfs.resolve("etc/passwd"), "webvm:x:1000:1000:WebVM user:/home/webvm:/bin/bash\n",
-          java.nio.file.StandardOpenOption.APPEND);
-      Files.writeString(rootfs.resolve("etc/group"), "webvm:x:1000:\n", java.nio.file.StandardOpenOption.APPEND);
+          StandardOpenOption.APPEND);
+      Files.writeString(rootfs.resolve("etc/group"), "webvm:x:1000:\n", StandardOpenOption.APPEND);
       Files.writeString(rootfs.resolve("etc/inputrc"), "set enable-bracketed-paste off\n",
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       Files.createDirectories(rootfs.resolve("home/webvm"));
       run(work, "chown", "1000:1000", rootfs.resolve("home/webvm").toString());
       run(work, "mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-d", rootfs.toString(), image + ".part", "256M");
       Files.move(Path.of(image + ".part"), image, StandardCopyOption.REPLACE_EXISTING);
       deleteTree(rootfs);
     }
-    imageSha = TestPackedStore.write(image, site);
+    Chunker.builder().layout(DiskLayout.PACKED).log(l -> System.out.println("[chunker] " + l)).build()
+        .write(image, site.resolve("disk"));
+
+    // boot kit: Debian kernel + busybox initramfs running a login shell as webvm in its home
+    GuestCommand command = new GuestCommand(List.of("/bin/bash", "-l"),
+        List.of("PATH=" + GuestCommand.DEFAULT_PATH), "/home/webvm", 1000, 1000);
+    BootFiles boot = BootKit.builder().log(l -> System.out.println("[bootkit] " + l)).build()
+        .assemble(command, site.resolve("boot"));
 
     SiteConfig config = new SiteConfig(
         SiteConfig.Engine.V86,
-        SiteConfig.Disk.fromManifest(site, "disk/manifest.json", "rootfs.ext2"),
-        new SiteConfig.Boot("boot/bios.bin", "boot/vmlinuz", "boot/initrd.img",
-            "console=ttyS0 root=/dev/sda rw quiet webvm.uid=1000 webvm.gid=1000 webvm.cwd=/home/webvm"),
-        new SiteConfig.Command("/bin/bash", List.of("-l"), List.of("HOME=/home/webvm"), "/home/webvm", 1000, 1000),
+        SiteConfig.Disk.fromManifest(site, "disk/manifest.json", image.getFileName().toString()),
+        SiteConfig.Boot.inBootDirectory(boot.cmdline()),
+        new SiteConfig.Command("/bin/bash", List.of("-l"), command.env(), command.cwd(), command.uid(), command.gid()),
         256, "Debian minbase");
     SiteAssembler.builder().config(config).build().assemble(site);
     server = new StaticServer(site);
@@ -106,7 +111,7 @@ class SiteBrowserIT {
     browser = chromium("profile-main");
     long t0 = System.nanoTime();
     browser.get(server.url());
-    waitForState("ready");
+    waitForPrompt();
     long bootMillis = (System.nanoTime() - t0) / 1_000_000;
     long bytesBeforePrompt = server.bytesSent.get();
     long diskRequestsBeforePrompt = server.diskRequests();
@@ -120,11 +125,22 @@ class SiteBrowserIT {
     assertThat(out).contains("i686");
     assertThat(out).contains("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"");
     assertThat(out).contains("uid=1000(webvm) gid=1000(webvm)");
-    assertThat(out).containsPattern("(?m)^/home/webvm\\r?$");
+    assertThat(out).containsPattern("(?m)^/home/webvm$");
 
     String file = typeAndCollect("echo written-by-$((6*7)) > note.txt; sync; cat note.txt; ls -l note.txt");
     assertThat(file).contains("written-by-42");
     assertThat(file).contains("webvm webvm");
+
+    // terminal size: from the kernel command line at boot, then `stty` after a window resize
+    assertThat(typeAndCollect("stty size").strip()).isEqualTo(js("return webvm.terminal.rows") + " " + js("return webvm.terminal.cols"));
+    Object colsBefore = js("return webvm.terminal.cols");
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(800, 600));
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !colsBefore.equals(js("return webvm.terminal.cols")));
+    Thread.sleep(1500);
+    assertThat(typeAndCollect("stty size").strip()).isEqualTo(js("return webvm.terminal.rows") + " " + js("return webvm.terminal.cols"));
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(1100, 750));
+    Thread.sleep(1500);
+    typeAndCollect("clear; uname -a; head -2 /etc/os-release; id; pwd; cat note.txt");
 
     Path shot = TARGET.resolve("e2e-booted.png");
     Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
@@ -135,11 +151,13 @@ class SiteBrowserIT {
 
   @Test
   @Order(2)
-  void secondVisitReadsTheDiskFromCacheStorage() {
+  void secondVisitReadsTheDiskFromCacheStorage() throws Exception {
     assumeTrue(browser != null, "first visit did not run");
     server.resetCounters();
     browser.get(server.url());
-    waitForState("ready");
+    waitForPrompt();
+    String out = typeAndCollect("uname -m; cat /etc/os-release; id; pwd");
+    assertThat(out).contains("i686").contains("Debian GNU/Linux 12").contains("uid=1000(webvm)");
     System.out.printf("[e2e] second visit: server sent %d bytes; requests %s%n", server.bytesSent.get(), server.requests);
     assertThat(server.requests).filteredOn(p -> p.startsWith("/disk/")).isEmpty();
     assertThat(js("return crossOriginIsolated")).isEqualTo(true);
@@ -161,7 +179,7 @@ class SiteBrowserIT {
     Path saved = chunk.resolveSibling(sha + ".orig");
     Files.move(chunk, saved);
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(chunk))) {
-      out.write(new byte[TestPackedStore.CHUNK_SIZE]); // valid gzip, wrong content
+      out.write(new byte[Chunker.DEFAULT_CHUNK_SIZE]); // valid gzip, wrong content
     }
     try {
       browser = chromium("profile-corrupt");
@@ -222,6 +240,16 @@ class SiteBrowserIT {
     return ((JavascriptExecutor) browser).executeScript(script);
   }
 
+  /** Waits until the page is ready and the shell waits at its prompt. */
+  private static void waitForPrompt() {
+    waitForState("ready");
+    try {
+      new WebDriverWait(browser, BOOT_TIMEOUT, Duration.ofMillis(300)).until(d -> transcript().endsWith("$ "));
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError("no shell prompt within " + BOOT_TIMEOUT + "; serial output:\n" + transcript(), e);
+    }
+  }
+
   /** Waits for window.webvm.state (the page reloads once after installing its worker). */
   private static void waitForState(String wanted) {
     try {
@@ -255,17 +283,22 @@ class SiteBrowserIT {
     browser.findElement(By.cssSelector(".xterm-helper-textarea")).sendKeys(line + "\n");
     try {
       new WebDriverWait(browser, Duration.ofSeconds(90), Duration.ofMillis(300)).until(d -> {
-        String t = (String) js("return window.webvm.transcript");
-        int b = t.lastIndexOf(begin + "\r\n");
-        return b >= 0 && t.indexOf(end + "\r\n", b) > 0;
+        String t = transcript();
+        int b = t.lastIndexOf(begin + "\n");
+        return b >= 0 && t.indexOf(end + "\n", b) > 0;
       });
     } catch (org.openqa.selenium.TimeoutException e) {
       throw new AssertionError("no output of '" + line + "' within 90 s; serial output:\n"
           + js("return window.webvm.transcript") + "\nbrowser console:\n" + consoleLog(), e);
     }
-    String t = ((String) js("return window.webvm.transcript")).replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", "");
-    int b = t.lastIndexOf(begin + "\r\n");
-    return t.substring(b + begin.length() + 2, t.indexOf(end + "\r\n", b));
+    String t = transcript();
+    int b = t.lastIndexOf(begin + "\n");
+    return t.substring(b + begin.length() + 1, t.indexOf(end + "\n", b));
+  }
+
+  /** The serial output so far, without carriage returns and terminal escape sequences. */
+  private static String transcript() {
+    return ((String) js("return window.webvm.transcript")).replace("\r", "").replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", "");
   }
 
   static String run(Path dir, String... command) throws IOException, InterruptedException {

@@ -201,6 +201,16 @@ public class PackageMojo extends AbstractMojo {
         }
     }
 
+    /** The version, and for snapshots the jar's size and time too, so a rebuilt plugin redoes the work. */
+    private String pluginIdentity() {
+        if (plugin == null) {
+            return "dev";
+        }
+        File jar = plugin.getPluginArtifact() == null ? null : plugin.getPluginArtifact().getFile();
+        return plugin.getVersion() + (jar != null && plugin.getVersion().endsWith("-SNAPSHOT")
+                ? " " + jar.length() + "@" + jar.lastModified() : "");
+    }
+
     private PipelineOptions options() {
         Map<String, String> args = new LinkedHashMap<>();
         if (buildArgs != null) {
@@ -209,7 +219,7 @@ public class PackageMojo extends AbstractMojo {
         args.putAll(PipelineOptions.parsePairs(buildArgsList, "webvm.buildArgs"));
 
         PipelineOptions.Builder b = PipelineOptions.builder()
-                .pluginVersion(plugin == null ? "dev" : plugin.getVersion())
+                .pluginVersion(pluginIdentity())
                 .dockerfile(dockerfile.toPath())
                 .context(context.toPath())
                 .buildArgs(args)
