@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.miniwebvm.chunker.Chunker;
+import io.github.miniwebvm.chunker.DiskLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -79,7 +81,8 @@ class CheerpxEngineIT {
     Files.deleteIfExists(image);
     SiteBrowserIT.run(work, "mke2fs", "-q", "-F", "-t", "ext2", "-r", "0", "-b", "1024", "-d", content.toString(),
         image.toString(), "3000k");
-    imageSha = TestPackedStore.write(image, site);
+    imageSha = Chunker.builder().layout(DiskLayout.PACKED).imageName("rootfs.ext2").build()
+        .write(image, site.resolve("disk")).imageSha256();
 
     Path stubRoot = Files.createDirectories(work.resolve("cdn/cheerpx-stub"));
     try (var in = CheerpxEngineIT.class.getResourceAsStream("/cheerpx-stub/cx.esm.js")) {
@@ -281,7 +284,7 @@ class CheerpxEngineIT {
     Files.deleteIfExists(liveImage);
     SiteBrowserIT.run(work, "mke2fs", "-q", "-F", "-t", "ext2", "-r", "0", "-b", "4096", "-d", fixture.toString(),
         liveImage.toString(), "600M");
-    TestPackedStore.write(liveImage, live);
+    Chunker.builder().layout(DiskLayout.PACKED).imageName("rootfs.ext2").build().write(liveImage, live.resolve("disk"));
     SiteConfig config = new SiteConfig(SiteConfig.Engine.CHEERPX,
         SiteConfig.Disk.fromManifest(live, "disk/manifest.json", "rootfs.ext2"), null,
         new SiteConfig.Command("/bin/bash", List.of("--login"), List.of("HOME=/root", "TERM=xterm"), "/root", 0, 0),
