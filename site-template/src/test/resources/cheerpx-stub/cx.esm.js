@@ -73,6 +73,8 @@ export class HttpBytesDevice extends Device {
 export class CloudDevice extends Device {
   static async create(url) {
     record("CloudDevice.create", [url]);
+    // lets the test exercise the page's fallback from WebSockets to HTTPS
+    if (url.startsWith("wss://") && url.includes("fail-wss")) throw new Error("stub: WebSocket connection failed");
     return new Device("cloud", { url });
   }
 }
