@@ -271,6 +271,50 @@ class CheerpxEngineIT {
 
   @Test
   @Order(4)
+  void overlaysOfOtherImagesAreDeleted() throws Exception {
+    assumeTrue(browser != null, "the contract test did not open the page");
+    ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+        + "const r = indexedDB.open('webvm-overlay:/:' + 'ef'.repeat(32)); r.onsuccess = () => { r.result.close(); done(); };");
+    assertThat(overlayDatabases()).contains("webvm-overlay:/:" + "ef".repeat(32));
+    js("window.beforeReload = true; location.reload()");
+    waitUntil("the page to boot again", "return !window.beforeReload && window.webvm && window.webvm.state === 'ready'");
+    assertThat(overlayDatabases()).doesNotContain("webvm-overlay:/:" + "ef".repeat(32));
+  }
+
+  @Test
+  @Order(5)
+  void externalCloudDiskAndAuthKeyFromTheAddress() throws Exception {
+    assumeTrue(browser != null, "the contract test did not open the page");
+    Path site2 = work.resolve("site-cloud");
+    SiteBrowserIT.deleteTree(site2);
+    Files.createDirectories(site2.resolve("disk"));
+    Chunker.builder().layout(DiskLayout.PACKED).imageName("rootfs.ext2").build().write(image, site2.resolve("disk"));
+    String disk = "wss://fail-wss.disks.example.test/debian.ext2";
+    SiteConfig config = new SiteConfig(SiteConfig.Engine.CHEERPX,
+        SiteConfig.Disk.fromManifest(site2, "disk/manifest.json", "rootfs.ext2"), null, COMMAND, 256, "CheerpX cloud",
+        new SiteConfig.Cheerpx("1.3.9", cdn.url().replace("127.0.0.1", "localhost") + "cheerpx-stub/cx.esm.js", disk, true, null));
+    SiteAssembler.builder().config(config).build().assemble(site2);
+    try (StaticServer server2 = new StaticServer(site2)) {
+      browser.get(server2.url() + "#authKey=tskey-auth-test&controlUrl=https://hs.example.test");
+      waitUntil("the page to become ready", "return window.webvm && window.webvm.state === 'ready'");
+      List<Map<String, Object>> calls = calls();
+      List<String> names = calls.stream().map(c -> (String) c.get("name")).toList();
+      System.out.println("[cheerpx] cloud disk calls: " + names);
+      assertThat(names).doesNotContain("GitHubDevice.create");
+      assertThat(calls.stream().filter(c -> c.get("name").equals("CloudDevice.create")).map(c -> (Object) ((List<?>) c.get("args")).get(0)))
+          .containsExactly((Object) disk, "https://fail-wss.disks.example.test/debian.ext2");
+      assertThat(args(calls, "IDBDevice.create").get(0)).isEqualTo("webvm-overlay:/:" + disk);
+      Map<?, ?> net = (Map<?, ?>) ((Map<?, ?>) args(calls, "Linux.create").get(0)).get("networkInterface");
+      assertThat(net.get("authKey")).isEqualTo("tskey-auth-test");
+      assertThat(net.get("controlUrl")).isEqualTo("https://hs.example.test");
+      waitUntil("the automatic Tailscale login", "return cheerpxStub.calls.some(c => c.name === 'Linux.networkLogin')");
+      assertThat(browser.findElements(By.id("tailscale-connect"))).isEmpty();
+      assertThat(server2.requests).noneMatch(p -> p.startsWith("/disk/"));
+    }
+  }
+
+  @Test
+  @Order(6)
   void liveCheerpxBootsAndRunsUname() throws Exception {
     assumeTrue(Boolean.getBoolean("webvm.cheerpx.live"),
         "live CheerpX test skipped: needs Leaning Technologies' CDN (cxrtnc.leaningtech.com), unreachable here;"
@@ -319,6 +363,20 @@ class CheerpxEngineIT {
         .orElseThrow(() -> new AssertionError(name + " was never called; calls: " + calls));
   }
 
+  @SuppressWarnings("unchecked")
+  private static List<String> overlayDatabases() {
+    return (List<String>) ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+        + "indexedDB.databases().then(l => done(l.map(d => d.name).filter(n => n.startsWith('webvm-overlay:'))))");
+  }
+
+  private static String consoleLog() {
+    StringBuilder sb = new StringBuilder();
+    for (var entry : browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)) {
+      sb.append(entry.getLevel()).append(' ').append(entry.getMessage()).append('\n');
+    }
+    return sb.toString();
+  }
+
   private static String text(String id) {
     return browser.findElement(By.id(id)).getText();
   }
@@ -338,7 +396,9 @@ class CheerpxEngineIT {
           });
     } catch (org.openqa.selenium.TimeoutException e) {
       throw new AssertionError("timed out waiting for " + what + "; state " + js("return window.webvm && window.webvm.state")
-          + "; stub calls " + js("return window.cheerpxStub && JSON.stringify(cheerpxStub.calls.map(c => c.name))"), e);
+          + "; activity " + js("return document.getElementById('status-activity').textContent")
+          + "; stub calls " + js("return window.cheerpxStub && JSON.stringify(cheerpxStub.calls.map(c => c.name))")
+          + "\nbrowser console:\n" + consoleLog(), e);
     }
   }
 
