@@ -125,8 +125,10 @@ function onWorkerMessage(message) {
   }
 }
 
-function reset() {
+async function reset() {
   if (!confirm("Reset the machine? Everything written to its disk in this session is lost.")) return;
+  // engines that keep writes across reloads (CheerpX's IndexedDB overlay) drop them here
+  if (api.engine && api.engine.reset) await api.engine.reset().catch((e) => console.error("reset:", e));
   if (api.engine) api.engine.stop();
   location.reload();
 }

@@ -5,7 +5,7 @@
 //    names each engine asks for: v86 parts `disk/<base>-<start>-<end><ext>` and the WebVM split
 //    names `disk/<name>.c%06x.txt` + `disk/<name>.meta`. Every stored chunk is checked against its
 //    sha256 before use; verified chunks go to Cache Storage, one cache per image.
-import { chunkRange, v86PartPattern, webvmChunkPattern, webvmMetaName } from "./disk-names.js";
+import { chunkRange, v86PartPattern, webvmChunkPattern, webvmChunkRange, webvmMetaName } from "./disk-names.js";
 
 const ISOLATION_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin",
@@ -146,7 +146,7 @@ async function serveDisk(s, name) {
     start = Number(m[1]);
     end = Number(m[2]);
   } else if ((m = webvmChunkPattern(disk.name).exec(name))) {
-    [start, end] = chunkRange(parseInt(m[1], 16), manifest);
+    [start, end] = webvmChunkRange(parseInt(m[1], 16), manifest.size);
     if (start >= manifest.size) return null;
   } else if (name === webvmMetaName(disk.name)) {
     return new Response(manifest.size + "\n", { headers: { ...ISOLATION_HEADERS, "Content-Type": "text/plain" } });

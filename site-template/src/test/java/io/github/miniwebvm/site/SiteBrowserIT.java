@@ -285,7 +285,7 @@ class SiteBrowserIT {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  private static ChromeDriver chromium(String profile) throws IOException {
+  static ChromeDriver chromium(String profile) throws IOException {
     Path dir = TARGET.resolve("e2e").resolve(profile);
     deleteTree(dir);
     ChromeOptions options = new ChromeOptions();
@@ -378,7 +378,7 @@ class SiteBrowserIT {
     return ((String) js("return window.webvm.transcript")).replace("\r", "").replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", "");
   }
 
-  private static String run(Path dir, String... command) throws IOException, InterruptedException {
+  static String run(Path dir, String... command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(p.getInputStream().readAllBytes());
     if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
@@ -387,7 +387,7 @@ class SiteBrowserIT {
     return out;
   }
 
-  private static void deleteTree(Path dir) throws IOException {
+  static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) return;
     List<Path> paths = new ArrayList<>();
     try (var s = Files.walk(dir)) {

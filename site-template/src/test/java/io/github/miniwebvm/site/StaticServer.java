@@ -33,7 +33,15 @@ final class StaticServer implements AutoCloseable {
   /** path → how many more requests for it are answered 503 (a flaky host) */
   final Map<String, AtomicInteger> failNext = new ConcurrentHashMap<>();
 
+  private final boolean cors;
+
   StaticServer(Path root) throws IOException {
+    this(root, false);
+  }
+
+  /** With {@code cors}, answers like a CDN: {@code Access-Control-Allow-Origin: *} on every file. */
+  StaticServer(Path root, boolean cors) throws IOException {
+    this.cors = cors;
     this.root = root.toAbsolutePath().normalize();
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(Executors.newFixedThreadPool(8));
@@ -71,6 +79,7 @@ final class StaticServer implements AutoCloseable {
       String name = file.getFileName().toString();
       String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1) : "";
       ex.getResponseHeaders().set("Content-Type", TYPES.getOrDefault(ext, "application/octet-stream"));
+      if (cors) ex.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
       byte[] body = Files.readAllBytes(file);
       boolean head = ex.getRequestMethod().equals("HEAD");
       ex.sendResponseHeaders(200, head ? -1 : body.length);
