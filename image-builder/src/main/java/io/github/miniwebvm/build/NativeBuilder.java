@@ -40,12 +40,20 @@ final class NativeBuilder {
     private final BuildRequest req;
     private final BaseImages images;
     private final Path cache;
-    private final String created = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    /** Image and history timestamps: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
+    private final String created = createdTimestamp();
     private Dockerfile dockerfile;
     private DockerIgnore ignore;
     private Path work;
     private final Map<Integer, StageRun> done = new HashMap<>();
     private int runSteps;
+
+    private static String createdTimestamp() {
+        String epoch = System.getenv("SOURCE_DATE_EPOCH");
+        Instant t = epoch != null && epoch.strip().matches("\\d+") ? Instant.ofEpochSecond(Long.parseLong(epoch.strip()))
+                : Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        return t.toString();
+    }
 
     NativeBuilder(BuildRequest req) {
         this.req = req;
