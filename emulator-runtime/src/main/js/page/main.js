@@ -22,7 +22,6 @@ function fail(kind, message, detail) {
   if (api.state === "error") return;
   api.state = "error";
   api.error = { kind, message, detail };
-  showError(kind, message, detail);
   if (api.engine) {
     try {
       api.engine.stop();
@@ -30,6 +29,7 @@ function fail(kind, message, detail) {
       // the engine may already be half torn down
     }
   }
+  showError(kind, message, detail);
 }
 
 async function start() {

@@ -19,10 +19,6 @@ const FIRST_BACKOFF_MS = 300;
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
-self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "webvm-forget-config") site = null;
-});
-
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
@@ -144,7 +140,7 @@ async function evictOtherImages(keep) {
 
 async function serveDisk(s, name) {
   const { disk, manifest } = s;
-  let start, end, status = 200, type = "application/octet-stream";
+  let start, end;
   let m = v86PartPattern(disk.name).exec(name);
   if (m) {
     start = Number(m[1]);
@@ -171,8 +167,7 @@ async function serveDisk(s, name) {
     if (to > from) body.set(bytes.subarray(from - chunkStart, to - chunkStart), from - start);
   }
   return new Response(body, {
-    status,
-    headers: { ...ISOLATION_HEADERS, "Content-Type": type, "Content-Length": String(body.length), "Cache-Control": "no-store" },
+    headers: { ...ISOLATION_HEADERS, "Content-Type": "application/octet-stream", "Content-Length": String(body.length), "Cache-Control": "no-store" },
   });
 }
 
@@ -202,7 +197,7 @@ async function loadChunk(s, sha, index) {
     const bytes = new Uint8Array(await hit.arrayBuffer());
     counters.cacheBytes += bytes.length;
     counters.chunks++;
-    progress(true);
+    progress();
     return bytes;
   }
   const response = await fetchWithRetry(url, `chunk ${sha} (disk chunk ${index})`);
@@ -223,7 +218,7 @@ async function loadChunk(s, sha, index) {
   const bytes = new Uint8Array(raw);
   await cache.put(url, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
   counters.chunks++;
-  progress(false);
+  progress();
   return bytes;
 }
 

@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,6 +30,8 @@ final class StaticServer implements AutoCloseable {
   private final Path root;
   final AtomicLong bytesSent = new AtomicLong();
   final List<String> requests = new CopyOnWriteArrayList<>();
+  /** path → how many more requests for it are answered 503 (a flaky host) */
+  final Map<String, AtomicInteger> failNext = new ConcurrentHashMap<>();
 
   private final boolean cors;
 
@@ -62,6 +66,11 @@ final class StaticServer implements AutoCloseable {
     try (ex) {
       String path = ex.getRequestURI().getPath();
       requests.add(path);
+      AtomicInteger failures = failNext.get(path);
+      if (failures != null && failures.getAndDecrement() > 0) {
+        ex.sendResponseHeaders(503, -1);
+        return;
+      }
       Path file = root.resolve(path.substring(1) + (path.endsWith("/") ? "index.html" : "")).normalize();
       if (!file.startsWith(root) || !Files.isRegularFile(file)) {
         ex.sendResponseHeaders(404, -1);

@@ -217,25 +217,20 @@ public final class Pipeline {
                 .layout(DiskLayout.PACKED)
                 .chunkSize(o.chunkSize)
                 .imageName(DISK_IMAGE)
-                .log(stage.progress())
+                .log(stage.lines())   // the chunker's report, its warnings and its own progress every 10 s
                 .build()
                 .write(ext2, disk);
         if (o.diskLayout != PipelineOptions.Layout.PACKED) {
             DiskLayout layout = o.diskLayout == PipelineOptions.Layout.WEBVM ? DiskLayout.WEBVM : DiskLayout.V86;
             String dir = layout == DiskLayout.WEBVM ? "webvm-disk" : "v86-disk";
             AtomicOutput.linkTree(previousSite.resolve(dir), site.resolve(dir));
-            Chunker.builder().layout(layout).chunkSize(o.chunkSize).imageName(DISK_IMAGE).log(stage.progress())
+            Chunker.builder().layout(layout).chunkSize(o.chunkSize).imageName(DISK_IMAGE).log(stage.lines())
                     .build().write(ext2, site.resolve(dir));
             log.info("chunks: " + layout.name().toLowerCase(Locale.ROOT) + " layout in " + dir
                     + "/ as well (the page itself reads the packed store in disk/)");
         }
-        for (String w : report.warnings()) {
-            log.warn("chunks: " + w);
-        }
-        stage.done(String.format(Locale.ROOT, "%,d chunks: %,d zero, %,d duplicate, %,d stored (%s, %.3f of the image),"
-                + " %,d written, %,d kept", report.chunksTotal(), report.zeroChunks(), report.duplicateChunks(),
-                report.storedChunks(), StageLog.bytes(report.storedBytes()), report.ratio(), report.filesWritten(),
-                report.filesKept()));
+        stage.done(String.format(Locale.ROOT, "%,d files written, %,d kept from the previous site, %s of the image changed",
+                report.filesWritten(), report.filesKept(), StageLog.bytes(report.changedBytes())));
         return report;
     }
 
