@@ -49,7 +49,7 @@ class SiteBrowserIT {
 
   private static Path site;
   private static StaticServer server;
-  private static ChromeDriver browser;
+  static ChromeDriver browser;
 
   @BeforeAll
   static void buildSite() throws Exception {
@@ -208,7 +208,7 @@ class SiteBrowserIT {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  private static ChromeDriver chromium(String profile) throws IOException {
+  static ChromeDriver chromium(String profile) throws IOException {
     Path dir = TARGET.resolve("e2e").resolve(profile);
     deleteTree(dir);
     ChromeOptions options = new ChromeOptions();
@@ -228,7 +228,7 @@ class SiteBrowserIT {
     return driver;
   }
 
-  private static String consoleLog() {
+  static String consoleLog() {
     StringBuilder sb = new StringBuilder();
     for (var entry : browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)) {
       sb.append(entry.getLevel()).append(' ').append(entry.getMessage()).append('\n');
@@ -236,12 +236,12 @@ class SiteBrowserIT {
     return sb.toString();
   }
 
-  private static Object js(String script) {
+  static Object js(String script) {
     return ((JavascriptExecutor) browser).executeScript(script);
   }
 
   /** Waits until the page is ready and the shell waits at its prompt. */
-  private static void waitForPrompt() {
+  static void waitForPrompt() {
     waitForState("ready");
     try {
       new WebDriverWait(browser, BOOT_TIMEOUT, Duration.ofMillis(300)).until(d -> transcript().endsWith("$ "));
@@ -251,7 +251,7 @@ class SiteBrowserIT {
   }
 
   /** Waits for window.webvm.state (the page reloads once after installing its worker). */
-  private static void waitForState(String wanted) {
+  static void waitForState(String wanted) {
     try {
       new WebDriverWait(browser, BOOT_TIMEOUT, Duration.ofMillis(500))
           .ignoring(WebDriverException.class)
@@ -276,7 +276,7 @@ class SiteBrowserIT {
    * Types a command line into the terminal (keyboard input through xterm.js) and returns what it
    * printed. Markers are computed by the shell, so the echoed input line never matches them.
    */
-  private static String typeAndCollect(String commandLine) {
+  static String typeAndCollect(String commandLine) {
     int n = ++commandCounter;
     String begin = "BEGIN" + (999 + n), end = "END" + (999 + n);
     String line = "echo BEGIN$((999+" + n + ")); " + commandLine + "; echo END$((999+" + n + "))";
@@ -297,11 +297,11 @@ class SiteBrowserIT {
   }
 
   /** The serial output so far, without carriage returns and terminal escape sequences. */
-  private static String transcript() {
+  static String transcript() {
     return ((String) js("return window.webvm.transcript")).replace("\r", "").replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", "");
   }
 
-  private static String run(Path dir, String... command) throws IOException, InterruptedException {
+  static String run(Path dir, String... command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(p.getInputStream().readAllBytes());
     if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
@@ -310,7 +310,7 @@ class SiteBrowserIT {
     return out;
   }
 
-  private static void deleteTree(Path dir) throws IOException {
+  static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) return;
     List<Path> paths = new ArrayList<>();
     try (var s = Files.walk(dir)) {
