@@ -154,6 +154,9 @@ class SnapshotBrowserIT {
       String out = typeAndCollect("uname -m; date +%Y; cat /etc/webvm-variant; stty size");
       assertThat(out).contains("i686").contains(String.valueOf(Year.now().getValue())).contains("a\n");
       assertThat(out.strip()).endsWith(js("return webvm.terminal.rows") + " " + js("return webvm.terminal.cols"));
+      // the state is minutes old (site B was snapshotted since): the page set the guest clock
+      long guest = Long.parseLong(typeAndCollect("date +%s").strip());
+      assertThat(Math.abs(guest - System.currentTimeMillis() / 1000)).isLessThan(60);
       String file = typeAndCollect("echo restored-$((6*7)) > note.txt; sync; cat note.txt");
       assertThat(file).contains("restored-42");
     } finally {
