@@ -1,6 +1,7 @@
 // v86 engine: SeaBIOS + kernel + initramfs from boot/, the disk as `use_parts` URLs that the
 // service worker answers from the packed store, the first serial port wired to the terminal.
 import { V86 } from "v86/build/libv86.mjs";
+import { controlChannel, loadSnapshot, restoreEmulator } from "./v86-snapshot.js";
 
 // v86 0.5.x cannot address disks of 2047 MiB or more (copy/v86 #1353)
 export const MAX_DISK_BYTES = 2047 * 1024 * 1024;
@@ -14,7 +15,7 @@ export async function boot(config, terminal, status) {
   }
   const base = location.href;
   const url = (path) => new URL(path, base).href;
-  const emulator = new V86({
+  const options = {
     wasm_path: url(config.assets.wasm),
     memory_size: (config.memoryMiB || 256) * 1024 * 1024,
     vga_memory_size: 2 * 1024 * 1024,
@@ -34,7 +35,11 @@ export async function boot(config, terminal, status) {
     disable_keyboard: true,
     disable_mouse: true,
     disable_speaker: true,
-  });
+  };
+  const snapshot = await loadSnapshot(config, status);
+  const restored = snapshot ? await restoreEmulator(V86, options, snapshot) : null;
+  const emulator = restored || new V86(options);
+  const control = restored ? controlChannel(emulator) : null;
 
   emulator.add_listener("download-progress", (e) => {
     const name = e.file_name ? e.file_name.split("/").pop() : "boot files";
@@ -93,6 +98,20 @@ export async function boot(config, terminal, status) {
     status.ready();
   }
 
+  if (restored) {
+    // the guest wakes up where the build left it: show its screen, fix its clock and window size
+    status.progressDone();
+    // the screen is the console's bytes, one char each (as the build-time boot captured them)
+    terminal.write(Uint8Array.from(snapshot.header.screen.replace(/\n/g, "\r\n"), (c) => c.charCodeAt(0) & 255));
+    launched = true;
+    promptSeen = true;
+    control.setTime();
+    control.setSize(terminal.rows, terminal.cols);
+    tail = snapshot.header.screen.slice(-64);
+    status.activity("restored");
+    quietTimer = setTimeout(onQuiet, 250);
+  }
+
   const encoder = new TextEncoder();
   function send(text) {
     emulator.serial0_send(String.fromCharCode(...encoder.encode(text)));
@@ -106,6 +125,7 @@ export async function boot(config, terminal, status) {
       status.activity("stopped");
     },
     resize(rows, cols) {
+      if (control) return control.setSize(rows, cols);
       size = [rows, cols];
       if (promptSeen) onQuiet();
     },

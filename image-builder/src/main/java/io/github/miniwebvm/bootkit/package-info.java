@@ -12,7 +12,8 @@
  *     {@link io.github.miniwebvm.bootkit.BootFiles#cmdline()}). The disk is the whole device, no
  *     partition table. Optional parameters read by the guest: {@code webvm.rows=R webvm.cols=C}
  *     (terminal size, applied with {@code stty} before each start of the command),
- *     {@code webvm.tty=ttyS0}, {@code webvm.rootwait=30} (seconds to wait for the disk),
+ *     {@code webvm.tty=ttyS0}, {@code webvm.control=ttyS1} (the page's control channel, below),
+ *     {@code webvm.rootwait=30} (seconds to wait for the disk),
  *     {@code rootfstype=}, {@code rootflags=}, {@code ro}, and {@code init=PATH} (run the image's own
  *     init instead of the launcher).</li>
  * <li>{@code /init} loads the modules, mounts the root, moves {@code /dev} (devtmpfs) into it and
@@ -25,6 +26,12 @@
  *     control works). When it exits the launcher prints
  *     {@code webvm: the command exited with status N; starting it again} and starts it again after
  *     one second.</li>
+ * <li>With {@code webvm.control=TTY} the launcher reads requests from that port in the background, as
+ *     root, one per line, and answers each with one line: {@code drop} (sync, drop the page cache;
+ *     answer {@code webvm:dropped}, used before a build-time snapshot), {@code time SECONDS} (set
+ *     the clock; {@code webvm:time SECONDS}), {@code size ROWS COLS} (window size of the console;
+ *     {@code webvm:size ROWS COLS}); anything else gets {@code webvm:error REQUEST}. v86 needs
+ *     {@code uart1: true} for {@code ttyS1}.</li>
  * <li>If the root disk cannot be mounted, {@code /init} prints {@code webvm-init: ...} and starts a
  *     busybox rescue shell on the console.</li>
  * </ul>

@@ -49,7 +49,7 @@ class SiteBrowserIT {
 
   private static Path site;
   private static StaticServer server;
-  private static ChromeDriver browser;
+  static ChromeDriver browser;
   private static final List<String> chunksReadAtBoot = new ArrayList<>();
 
   @BeforeAll
@@ -305,7 +305,7 @@ class SiteBrowserIT {
     return driver;
   }
 
-  private static String consoleLog() {
+  static String consoleLog() {
     StringBuilder sb = new StringBuilder();
     for (var entry : browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)) {
       sb.append(entry.getLevel()).append(' ').append(entry.getMessage()).append('\n');
@@ -313,12 +313,12 @@ class SiteBrowserIT {
     return sb.toString();
   }
 
-  private static Object js(String script) {
+  static Object js(String script) {
     return ((JavascriptExecutor) browser).executeScript(script);
   }
 
   /** Waits until the page is ready and the shell waits at its prompt. */
-  private static void waitForPrompt() {
+  static void waitForPrompt() {
     waitForState("ready");
     try {
       new WebDriverWait(browser, BOOT_TIMEOUT, Duration.ofMillis(300)).until(d -> transcript().endsWith("$ "));
@@ -328,7 +328,7 @@ class SiteBrowserIT {
   }
 
   /** Waits for window.webvm.state (the page reloads once after installing its worker). */
-  private static void waitForState(String wanted) {
+  static void waitForState(String wanted) {
     try {
       new WebDriverWait(browser, BOOT_TIMEOUT, Duration.ofMillis(500))
           .ignoring(WebDriverException.class)
@@ -353,7 +353,7 @@ class SiteBrowserIT {
    * Types a command line into the terminal (keyboard input through xterm.js) and returns what it
    * printed. Markers are computed by the shell, so the echoed input line never matches them.
    */
-  private static String typeAndCollect(String commandLine) {
+  static String typeAndCollect(String commandLine) {
     int n = ++commandCounter;
     String begin = "BEGIN" + (999 + n), end = "END" + (999 + n);
     String line = "echo BEGIN$((999+" + n + ")); " + commandLine + "; echo END$((999+" + n + "))";
@@ -374,7 +374,7 @@ class SiteBrowserIT {
   }
 
   /** The serial output so far, without carriage returns and terminal escape sequences. */
-  private static String transcript() {
+  static String transcript() {
     return ((String) js("return window.webvm.transcript")).replace("\r", "").replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", "");
   }
 

@@ -121,6 +121,29 @@ public class PackageMojo extends AbstractMojo {
     @Parameter(property = "webvm.memory", defaultValue = "256")
     private int memory;
 
+    /**
+     * Instant prompt (engine v86): boot the site once at build time in Node (18 or later, on PATH)
+     * and ship the saved state, which the page restores instead of booting. Default: on for v86.
+     * Without node, or when the boot fails, the build warns and ships a cold-boot site.
+     */
+    @Parameter(property = "webvm.snapshot")
+    private Boolean snapshot;
+
+    /**
+     * A JavaScript regex the command prints when it is ready for the snapshot (matched against the
+     * console after the boot kit's {@code webvm:ready}); default: the first output followed by 1.5 s of quiet.
+     */
+    @Parameter(property = "webvm.snapshotReady")
+    private String snapshotReady;
+
+    /** Seconds the snapshot boot may take. */
+    @Parameter(property = "webvm.snapshotTimeout", defaultValue = "600")
+    private int snapshotTimeout;
+
+    /** The Node.js executable for the snapshot boot. */
+    @Parameter(property = "webvm.snapshotNode", defaultValue = "node")
+    private String snapshotNode;
+
     /** Overrides of the image's run configuration (entrypoint, args, environment, workingDirectory, user). */
     @Parameter
     private Container container;
@@ -243,7 +266,11 @@ public class PackageMojo extends AbstractMojo {
                 .cacheDirectory(cacheDirectory.toPath())
                 .debianMirror(debianMirror)
                 .debianSuite(debianSuite)
-                .offline(offline);
+                .offline(offline)
+                .snapshot(snapshot)
+                .snapshotReady(snapshotReady)
+                .snapshotTimeoutSeconds(snapshotTimeout)
+                .snapshotNode(snapshotNode);
         if (container != null) {
             b.entrypoint(container.entrypoint).args(container.args).environment(container.environment)
                     .workingDirectory(container.workingDirectory).user(container.user);

@@ -20,6 +20,7 @@ import io.github.miniwebvm.image.ImageLoader;
 import io.github.miniwebvm.image.LoadedImage;
 import io.github.miniwebvm.site.SiteAssembler;
 import io.github.miniwebvm.site.SiteConfig;
+import io.github.miniwebvm.snapshot.Snapshotter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -121,6 +122,9 @@ public final class Pipeline {
                             config.env(), config.webvmCwd(), (int) ids.uid(), (int) ids.gid()),
                     o.memoryMiB, title(), o.cheerpx);
             SiteAssembler.builder().config(siteConfig).build().assemble(site);
+            if (o.snapshot) {
+                takeSnapshot(site);
+            }
             long[] size = sizeOf(site);
             stage.done(size[1] + " files, " + StageLog.bytes(size[0]));
             if (size[0] > ChunkReport.GITHUB_PAGES_SITE_LIMIT) {
@@ -232,6 +236,19 @@ public final class Pipeline {
         stage.done(String.format(Locale.ROOT, "%,d files written, %,d kept from the previous site, %s of the image changed",
                 report.filesWritten(), report.filesKept(), StageLog.bytes(report.changedBytes())));
         return report;
+    }
+
+    private void takeSnapshot(Path site) {
+        StageLog.Stage stage = log.stage("snapshot");
+        Snapshotter.builder()
+                .node(o.snapshotNode)
+                .timeout(java.time.Duration.ofSeconds(o.snapshotTimeoutSeconds))
+                .readyPattern(o.snapshotReady)
+                .info(stage.lines())
+                .warn(log::warn)
+                .build()
+                .take(site)
+                .ifPresent(s -> stage.done(s.file() + " " + StageLog.bytes(s.fileBytes())));
     }
 
     private SiteConfig.Boot writeBootKit(GuestCommand command, Path site) throws PipelineException, IOException {

@@ -55,6 +55,10 @@ public final class PipelineOptions {
     final String debianMirror;
     final String debianSuite;
     final boolean offline;
+    final boolean snapshot;
+    final String snapshotReady;
+    final int snapshotTimeoutSeconds;
+    final String snapshotNode;
 
     private PipelineOptions(Builder b) {
         this.pluginVersion = Objects.requireNonNullElse(b.pluginVersion, "dev");
@@ -125,6 +129,23 @@ public final class PipelineOptions {
         this.debianMirror = b.debianMirror == null ? "http://deb.debian.org/debian" : b.debianMirror;
         this.debianSuite = b.debianSuite == null ? "bookworm" : b.debianSuite;
         this.offline = b.offline;
+        this.snapshot = b.snapshot != null ? b.snapshot : engine == Engine.V86;
+        if (snapshot && engine != Engine.V86) {
+            throw new IllegalArgumentException("snapshot=true needs engine v86 (CheerpX has no saved states); set snapshot=false");
+        }
+        this.snapshotReady = blankToNull(b.snapshotReady);
+        if (snapshotReady != null) {
+            try {
+                Pattern.compile(snapshotReady);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new IllegalArgumentException("snapshotReady '" + snapshotReady + "' is not a regex: " + e.getDescription());
+            }
+        }
+        this.snapshotTimeoutSeconds = b.snapshotTimeoutSeconds;
+        if (snapshotTimeoutSeconds < 10) {
+            throw new IllegalArgumentException("snapshotTimeout must be at least 10 seconds, not " + snapshotTimeoutSeconds);
+        }
+        this.snapshotNode = b.snapshotNode == null || b.snapshotNode.isBlank() ? "node" : b.snapshotNode.trim();
     }
 
     public static Builder builder() {
@@ -144,6 +165,7 @@ public final class PipelineOptions {
                 .value("cheerpx", cheerpxVersion + " " + cheerpxDiskUrl + " " + tailscale + " " + tailscaleControlUrl)
                 .value("entrypoint", entrypoint).value("args", args).value("cwd", workingDirectory)
                 .value("user", user).value("debian", debianMirror + " " + debianSuite)
+                .value("snapshot", snapshot + " " + snapshotReady)
                 .value("SOURCE_DATE_EPOCH", System.getenv("SOURCE_DATE_EPOCH"))
                 .values("buildArg", buildArgs).values("env", environment);
         Path ctx = context.toAbsolutePath().normalize();
@@ -246,6 +268,10 @@ public final class PipelineOptions {
         private String debianMirror;
         private String debianSuite;
         private boolean offline;
+        private Boolean snapshot;
+        private String snapshotReady;
+        private int snapshotTimeoutSeconds = 600;
+        private String snapshotNode;
 
         public Builder pluginVersion(String v) { pluginVersion = v; return this; }
         public Builder dockerfile(Path v) { dockerfile = v; return this; }
@@ -284,6 +310,11 @@ public final class PipelineOptions {
         public Builder debianMirror(String v) { debianMirror = v; return this; }
         public Builder debianSuite(String v) { debianSuite = v; return this; }
         public Builder offline(boolean v) { offline = v; return this; }
+        /** null: on for engine v86. */
+        public Builder snapshot(Boolean v) { snapshot = v; return this; }
+        public Builder snapshotReady(String v) { snapshotReady = v; return this; }
+        public Builder snapshotTimeoutSeconds(int v) { snapshotTimeoutSeconds = v; return this; }
+        public Builder snapshotNode(String v) { snapshotNode = v; return this; }
 
         public PipelineOptions build() {
             return new PipelineOptions(this);
