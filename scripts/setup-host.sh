@@ -5,7 +5,6 @@ set -euo pipefail
 
 packages=(
   e2fsprogs            # e2fsck, debugfs, mke2fs: oracles for the ext2 writer
-  attr                 # getfattr: xattr oracle for the ext2 writer's loop-mount comparison
   time                 # /usr/bin/time -v: peak RSS in bench/ext2-bench.sh
   podman               # engine backend and differential oracle
   buildah skopeo       # seeding the local registry
@@ -17,7 +16,8 @@ packages=(
   cpio zstd xz-utils gzip util-linux coreutils
   time                 # /usr/bin/time -v: peak RSS in bench/run-all
   jq                   # oracle for how WebVM's workflow derives CMD/ARGS from the image config
-  attr libcap2-bin     # setfattr/setcap/getfattr: xattr fixtures for the flattening tests
+  attr libcap2-bin     # getfattr/setfattr/setcap: xattr oracle (ext2 loop mounts) and fixtures (flattening)
+  bc openssl           # chunker: bench/chunker-bench.sh ratios, fast sha256 oracle (jq too)
   uidmap fuse-overlayfs
   seabios              # BIOS for v86 fixtures
 )

@@ -44,10 +44,10 @@ final class ArchiveFiles {
     }
 
     /** Indexes the headers of an uncompressed tar (seeking over data); {@code description} names it in errors. */
-    static ArchiveFiles ofTar(Path tar, String description) throws IOException {
+    static ArchiveFiles ofTar(Path tar, String description, LoadLimits limits) throws IOException {
         Map<String, TarMember> members = new HashMap<>();
         try (InputStream in = new FileRangeInputStream(tar, 0, Files.size(tar))) {
-            TarReader reader = new TarReader(in, description);
+            TarReader reader = new TarReader(in, description, limits);
             TarHeader h;
             while ((h = reader.next()) != null) {
                 String name = normalise(h.name());
@@ -75,10 +75,15 @@ final class ArchiveFiles {
         }
         if (root != null) {
             Path p = root.resolve(n).normalize();
-            if (!p.startsWith(root.normalize()) || !Files.isRegularFile(p)) {
+            if (!Files.isRegularFile(p)) {
                 return Optional.empty();
             }
-            return Optional.of(new Range(n, p, 0, Files.size(p)));
+            Path real = p.toRealPath();
+            if (!real.startsWith(root.toRealPath())) {
+                throw new ImageFormatException(n + " in " + description + " is a symlink out of the image directory (to "
+                        + real + "); refused");
+            }
+            return Optional.of(new Range(n, real, 0, Files.size(real)));
         }
         for (int hops = 0; hops < 8; hops++) {
             TarMember m = members.get(n);

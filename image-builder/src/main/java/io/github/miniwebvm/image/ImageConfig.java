@@ -116,6 +116,84 @@ public final class ImageConfig {
         return workingDir.isEmpty() ? "/" : workingDir;
     }
 
+    /** Numeric user and group the command runs as. */
+    public record UserIds(long uid, long gid) { }
+
+    /**
+     * {@link #user()} as numbers, looked up in the tree's {@code /etc/passwd} and
+     * {@code /etc/group} the way container runtimes do: empty means root; a name must exist in
+     * passwd; a numeric uid that passwd lacks runs with gid 0; {@code user:group} takes the group
+     * from the second part.
+     *
+     * @throws ImageFormatException when a named user or group does not exist in the image
+     */
+    public UserIds resolveUser(io.github.miniwebvm.fs.FileTree tree) throws IOException {
+        if (user.isEmpty()) {
+            return new UserIds(0, 0);
+        }
+        int colon = user.indexOf(':');
+        String userPart = colon < 0 ? user : user.substring(0, colon);
+        String groupPart = colon < 0 ? null : user.substring(colon + 1);
+        long uid;
+        long gid = 0;
+        String[] entry = findEntry(tree, "etc/passwd", userPart);
+        if (entry != null && entry.length > 3) {
+            uid = parseId(entry[2], "uid in /etc/passwd for " + userPart);
+            gid = parseId(entry[3], "gid in /etc/passwd for " + userPart);
+        } else if (userPart.matches("\\d+")) {
+            uid = Long.parseLong(userPart);
+        } else {
+            throw new ImageFormatException("user '" + userPart + "' (from USER " + user + ") is not in the image's"
+                    + " /etc/passwd; use a numeric uid or create the user in the Dockerfile");
+        }
+        if (groupPart != null) {
+            String[] group = findEntry(tree, "etc/group", groupPart);
+            if (group != null && group.length > 2) {
+                gid = parseId(group[2], "gid in /etc/group for " + groupPart);
+            } else if (groupPart.matches("\\d+")) {
+                gid = Long.parseLong(groupPart);
+            } else {
+                throw new ImageFormatException("group '" + groupPart + "' (from USER " + user + ") is not in the"
+                        + " image's /etc/group");
+            }
+        }
+        return new UserIds(uid, gid);
+    }
+
+    /** The line of a passwd-style file whose name (or, for a number, id) is {@code key}, split on ':'. */
+    private static String[] findEntry(io.github.miniwebvm.fs.FileTree tree, String path, String key) throws IOException {
+        var node = tree.lookup(path);
+        if (node.isEmpty() || node.get().type() != io.github.miniwebvm.fs.NodeType.FILE) {
+            return null;
+        }
+        String text;
+        try (var in = node.get().content().open()) {
+            text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String[] byId = null;
+        for (String line : text.split("\n")) {
+            String[] f = line.split(":", -1);
+            if (f.length < 3) {
+                continue;
+            }
+            if (f[0].equals(key)) {
+                return f;
+            }
+            if (byId == null && f[2].equals(key)) {
+                byId = f;
+            }
+        }
+        return key.matches("\\d+") ? byId : null;
+    }
+
+    private static long parseId(String s, String what) throws ImageFormatException {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new ImageFormatException("bad " + what + ": '" + s + "'");
+        }
+    }
+
     /** This configuration with the overrides of a {@code <container>} block applied. */
     public ImageConfig withOverrides(Overrides o) {
         List<String> newEntrypoint = entrypoint;

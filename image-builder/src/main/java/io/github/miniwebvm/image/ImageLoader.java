@@ -57,12 +57,21 @@ public final class ImageLoader {
             Map.entry("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", Compression.GZIP),
             Map.entry("application/vnd.docker.image.rootfs.diff.tar.zstd", Compression.ZSTD));
 
+    /** Default of {@link Builder#maxEntries}: ten times the files of a large distribution image. */
+    public static final long DEFAULT_MAX_ENTRIES = 5_000_000;
+    /** Default of {@link Builder#maxSpoolBytes}: 32 GiB, more than any disk the VM engines can use. */
+    public static final long DEFAULT_MAX_SPOOL_BYTES = 32L << 30;
+
     private final Path workDirectory;
     private final boolean webvmFixups;
+    private final long maxEntries;
+    private final long maxSpoolBytes;
 
     private ImageLoader(Builder b) {
         this.workDirectory = b.workDirectory;
         this.webvmFixups = b.webvmFixups;
+        this.maxEntries = b.maxEntries;
+        this.maxSpoolBytes = b.maxSpoolBytes;
     }
 
     public static Builder builder() {
@@ -72,8 +81,36 @@ public final class ImageLoader {
     public static final class Builder {
         private Path workDirectory;
         private boolean webvmFixups = true;
+        private long maxEntries = DEFAULT_MAX_ENTRIES;
+        private long maxSpoolBytes = DEFAULT_MAX_SPOOL_BYTES;
 
         private Builder() { }
+
+        /**
+         * The most tar headers one load may read, over the archive and all its layers (default
+         * 5,000,000). Past it the load fails with an {@link ImageFormatException}:
+         * memory grows with the number of entries, so this bounds it against header bombs.
+         */
+        public Builder maxEntries(long maxEntries) {
+            if (maxEntries < 1) {
+                throw new IllegalArgumentException("maxEntries must be positive, not " + maxEntries);
+            }
+            this.maxEntries = maxEntries;
+            return this;
+        }
+
+        /**
+         * The most bytes one load may decompress into spool files (default 32 GiB). Past it the load
+         * fails with an {@link ImageFormatException} and deletes its spool files, so a
+         * decompression bomb cannot fill the disk.
+         */
+        public Builder maxSpoolBytes(long maxSpoolBytes) {
+            if (maxSpoolBytes < 0) {
+                throw new IllegalArgumentException("maxSpoolBytes must not be negative, not " + maxSpoolBytes);
+            }
+            this.maxSpoolBytes = maxSpoolBytes;
+            return this;
+        }
 
         /** Where spool files of compressed layers go (each load uses its own subdirectory). Required. */
         public Builder workDirectory(Path workDirectory) {
@@ -112,7 +149,7 @@ public final class ImageLoader {
         Path spool = Files.createTempDirectory(workDirectory, "flatten-");
         boolean ok = false;
         try {
-            LoadedImage image = new Load(input, spool).run();
+            LoadedImage image = new Load(input, spool, new LoadLimits(maxEntries, maxSpoolBytes)).run();
             if (webvmFixups) {
                 WebvmFixups.apply(image.tree());
             }
@@ -132,12 +169,14 @@ public final class ImageLoader {
         private final Path input;
         private final Path spool;
         private final FileTree tree = new FileTree();
+        private final LoadLimits limits;
         private ArchiveFiles files;
         private int spoolCount;
 
-        Load(Path input, Path spool) {
+        Load(Path input, Path spool, LoadLimits limits) {
             this.input = input;
             this.spool = spool;
+            this.limits = limits;
         }
 
         LoadedImage run() throws IOException {
@@ -165,9 +204,13 @@ public final class ImageLoader {
                 } else {
                     tar = spool.resolve("input.tar");
                     HashingInputStream raw = new HashingInputStream(in, null);
-                    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tar), 65536)) {
+                    String name = input + " (" + compression.name().toLowerCase() + ")";
+                    try (OutputStream out = limits.spool(
+                            new BufferedOutputStream(Files.newOutputStream(tar), 65536), name)) {
                         compression.decompress(raw).transferTo(out);
                         fileDigest = raw.drainAndDigest();
+                    } catch (ImageFormatException e) {
+                        throw e;
                     } catch (IOException e) {
                         throw new ImageFormatException(input + ": bad " + compression.name().toLowerCase()
                                 + " data: " + e.getMessage(), e);
@@ -177,7 +220,7 @@ public final class ImageLoader {
             String what = compression == Compression.NONE ? input.toString()
                     : input + " (" + compression.name().toLowerCase() + "-decompressed)";
             try {
-                files = ArchiveFiles.ofTar(tar, what);
+                files = ArchiveFiles.ofTar(tar, what, limits.freshCount());
             } catch (ImageFormatException e) {
                 if (e.getMessage().startsWith("not a tar archive") && e.getMessage().endsWith(" at byte 0")) {
                     throw new ImageFormatException(input + " is not an image: expected an OCI layout directory, an OCI"
@@ -198,7 +241,7 @@ public final class ImageLoader {
             String tarDigest;
             try (InputStream in = new ArchiveFiles.FileRangeInputStream(tar, 0, Files.size(tar))) {
                 HashingInputStream h = new HashingInputStream(Compression.buffered(in), null);
-                new LayerApplier(tree, what, tar, 0).apply(new TarReader(h, what));
+                new LayerApplier(tree, what, tar, 0).apply(new TarReader(h, what, limits));
                 tarDigest = h.drainAndDigest();
             }
             return new LoadedImage(tree, ImageConfig.empty(), fileDigest != null ? fileDigest : tarDigest, spool);
@@ -208,17 +251,32 @@ public final class ImageLoader {
 
         private LoadedImage loadOci() throws IOException {
             JsonNode index = json(require("index.json", "the OCI index"), "index.json", null);
-            JsonNode manifestDescriptor = selectManifest(index, "index.json", 0);
-            String manifestDigest = manifestDescriptor.path("digest").asText();
-            JsonNode manifest = blobJson(manifestDescriptor, "manifest " + manifestDigest);
-            String mediaType = manifest.path("mediaType").asText(manifestDescriptor.path("mediaType").asText(""));
-            if (!mediaType.isEmpty() && !mediaType.equals(OCI_MANIFEST) && !mediaType.equals(DOCKER_MANIFEST)) {
-                throw new ImageFormatException("manifest " + manifestDigest + " in " + files.description()
-                        + " has the unknown media type " + mediaType);
+            List<String> otherPlatforms = new ArrayList<>();
+            for (JsonNode manifestDescriptor : manifestCandidates(index, "index.json", 0, otherPlatforms)) {
+                String manifestDigest = manifestDescriptor.path("digest").asText();
+                JsonNode manifest = blobJson(manifestDescriptor, "manifest " + manifestDigest);
+                String mediaType = manifest.path("mediaType").asText(manifestDescriptor.path("mediaType").asText(""));
+                if (!mediaType.isEmpty() && !mediaType.equals(OCI_MANIFEST) && !mediaType.equals(DOCKER_MANIFEST)) {
+                    throw new ImageFormatException("manifest " + manifestDigest + " in " + files.description()
+                            + " has the unknown media type " + mediaType);
+                }
+                JsonNode configDescriptor = manifest.path("config");
+                String configDigest = configDescriptor.path("digest").asText();
+                JsonNode configJson = blobJson(configDescriptor, "image configuration " + configDigest);
+                if (!isI386(configJson.path("architecture").asText(""))) {
+                    otherPlatforms.add(configJson.path("os").asText("?") + "/"
+                            + configJson.path("architecture").asText("(no architecture)"));
+                    continue;
+                }
+                return loadOciImage(manifestDigest, manifest, configDigest, configJson);
             }
-            JsonNode configDescriptor = manifest.path("config");
-            String configDigest = configDescriptor.path("digest").asText();
-            JsonNode configJson = blobJson(configDescriptor, "image configuration " + configDigest);
+            throw new ImageFormatException(files.description() + " has no linux/386 image (it has "
+                    + String.join(", ", otherPlatforms) + "); the VM runs i386 only: build the image with"
+                    + " --platform linux/386 from a base image that has a linux/386 variant");
+        }
+
+        private LoadedImage loadOciImage(String manifestDigest, JsonNode manifest, String configDigest,
+                JsonNode configJson) throws IOException {
             ImageConfig config = checkedConfig(configJson);
             List<String> diffIds = diffIds(configJson);
             JsonNode layers = manifest.path("layers");
@@ -243,8 +301,13 @@ public final class ImageLoader {
             return new LoadedImage(tree, config, configDigest, spool);
         }
 
-        /** Picks the linux/386 image manifest from an index, descending into nested indexes. */
-        private JsonNode selectManifest(JsonNode index, String where, int depth) throws IOException {
+        /**
+         * The image manifests of an index that may be linux/386, descending into nested indexes:
+         * those whose platform says linux/386 first, then those without a platform (their
+         * configuration decides). Other platforms are added to {@code otherPlatforms}.
+         */
+        private List<JsonNode> manifestCandidates(JsonNode index, String where, int depth, List<String> otherPlatforms)
+                throws IOException {
             if (depth > 4) {
                 throw new ImageFormatException("image indexes nested too deeply in " + files.description());
             }
@@ -252,8 +315,8 @@ public final class ImageLoader {
             if (!manifests.isArray() || manifests.isEmpty()) {
                 throw new ImageFormatException(where + " in " + files.description() + " lists no manifests");
             }
-            List<JsonNode> candidates = new ArrayList<>();
-            List<String> platforms = new ArrayList<>();
+            List<JsonNode> matching = new ArrayList<>();
+            List<JsonNode> unknown = new ArrayList<>();
             for (JsonNode d : manifests) {
                 String type = d.path("mediaType").asText();
                 JsonNode platform = d.path("platform");
@@ -263,12 +326,9 @@ public final class ImageLoader {
                     continue; // attestation manifests of buildx
                 }
                 if (type.equals(OCI_INDEX) || type.equals(DOCKER_LIST)) {
-                    JsonNode nested = blobJson(d, "image index " + d.path("digest").asText());
-                    try {
-                        candidates.add(selectManifest(nested, "image index " + d.path("digest").asText(), depth + 1));
-                    } catch (ImageFormatException e) {
-                        platforms.add(e.getMessage());
-                    }
+                    String digest = d.path("digest").asText();
+                    JsonNode nested = blobJson(d, "image index " + digest);
+                    matching.addAll(manifestCandidates(nested, "image index " + digest, depth + 1, otherPlatforms));
                     continue;
                 }
                 if (!type.isEmpty() && !type.equals(OCI_MANIFEST) && !type.equals(DOCKER_MANIFEST)) {
@@ -276,19 +336,15 @@ public final class ImageLoader {
                             + d.path("digest").asText() + " of the unknown media type " + type);
                 }
                 if (arch.isEmpty()) {
-                    candidates.add(d);      // no platform given: the config decides
+                    unknown.add(d);
                 } else if (os.equals("linux") && isI386(arch)) {
-                    return d;
+                    matching.add(d);
                 } else {
-                    platforms.add(os + "/" + arch);
+                    otherPlatforms.add(os + "/" + arch);
                 }
             }
-            if (!candidates.isEmpty()) {
-                return candidates.get(0);
-            }
-            throw new ImageFormatException(files.description() + " has no linux/386 image (it has "
-                    + String.join(", ", platforms) + "); the VM runs i386 only: build the image with"
-                    + " --platform linux/386 from a base image that has a linux/386 variant");
+            matching.addAll(unknown);
+            return matching;
         }
 
         // ---- docker archive
@@ -355,14 +411,14 @@ public final class ImageLoader {
                 if (c != Compression.NONE) {
                     contentFile = spool.resolve("layer-" + (++spoolCount) + ".tar");
                     contentBase = 0;
-                    spoolOut = new BufferedOutputStream(Files.newOutputStream(contentFile), 65536);
+                    spoolOut = limits.spool(new BufferedOutputStream(Files.newOutputStream(contentFile), 65536), where);
                 }
                 String tarDigest;
                 try (OutputStream closeMe = spoolOut) {
                     InputStream plain = c.decompress(buffered);
                     HashingInputStream tar = new HashingInputStream(plain, spoolOut);
                     try {
-                        new LayerApplier(tree, layerName, contentFile, contentBase).apply(new TarReader(tar, where));
+                        new LayerApplier(tree, layerName, contentFile, contentBase).apply(new TarReader(tar, where, limits));
                     } catch (ImageFormatException e) {
                         // a tampered or corrupt blob is best reported as such, not as the odd entry it produced
                         String rawDigest = blobDigest == null ? null : drainQuietly(hashedBlob);

@@ -167,6 +167,15 @@ class ImageLoaderTest {
     }
 
     @Test
+    void withoutPlatformsInTheIndexTheConfigurationsDecide() throws IOException {
+        Path layout = TestTars.ociLayout(tmp.resolve("noplat"), List.of("amd64", "386"),
+                List.of(TestTars.Blob.plain(base())), false);
+        try (LoadedImage image = load(layout)) {
+            assertThat(image.config().architecture()).isEqualTo("386");
+        }
+    }
+
+    @Test
     void nestedIndexIsFollowed() throws IOException {
         Path layout = TestTars.ociLayout(tmp.resolve("nested"), List.of("amd64", "386"),
                 List.of(TestTars.Blob.plain(base())), true);
@@ -308,6 +317,18 @@ class ImageLoaderTest {
         try (Stream<Path> s = Files.list(work())) {
             assertThat(s.toList()).isEmpty();
         }
+    }
+
+    @Test
+    void ociLayoutDirectoryBlobsMayNotBeSymlinksOutOfIt() throws IOException {
+        byte[] layer = top();
+        Path layout = TestTars.ociLayout(tmp.resolve("symlinked"), "386", List.of(TestTars.Blob.plain(layer)));
+        Path blob = layout.resolve("blobs/sha256/" + ImageLoader.sha256(layer).substring(7));
+        Path outside = Files.write(tmp.resolve("outside.tar"), layer);
+        Files.delete(blob);
+        Files.createSymbolicLink(blob, outside);
+        assertThatThrownBy(() -> load(layout)).isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining("symlink out of the image directory");
     }
 
     // ---- WebVM adjustments

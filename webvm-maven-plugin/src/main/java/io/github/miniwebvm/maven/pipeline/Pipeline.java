@@ -20,6 +20,7 @@ import io.github.miniwebvm.image.ImageLoader;
 import io.github.miniwebvm.image.LoadedImage;
 import io.github.miniwebvm.site.SiteAssembler;
 import io.github.miniwebvm.site.SiteConfig;
+import io.github.miniwebvm.snapshot.Snapshotter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -77,21 +78,21 @@ public final class Pipeline {
         long start = System.nanoTime();
         Path ext2 = o.workDirectory.resolve(DISK_IMAGE);
         ImageConfig config;
-        UserResolver.Ids ids;
+        ImageConfig.UserIds ids;
         String imageDigest;
         if (o.image != null && isExt2(o.image)) {
             log.info("image: " + o.image + " is an ext2 disk; using it as is");
             ext2 = o.image;
             config = withDefaultCommand(ImageConfig.of("386", "linux", null, null, List.of(), "/", "")
                     .withOverrides(overrides()), null);
-            ids = numericUser(config.user());
+            ids = resolveUser(config, new FileTree()); // an ext2 input has no passwd to read: numeric ids only
             imageDigest = "ext2:" + Files.size(ext2) + ":" + Files.getLastModifiedTime(ext2).toMillis();
         } else {
             Path input = o.image != null ? o.image : buildImage();
             try (LoadedImage image = loadImage(input)) {
                 config = withDefaultCommand(image.config().withOverrides(overrides()), image.tree());
                 imageDigest = image.digest();
-                ids = new UserResolver(image.tree()).resolve(config.user());
+                ids = resolveUser(config, image.tree());
                 writeExt2(image.tree(), ext2);
             }
         }
@@ -119,8 +120,11 @@ public final class Pipeline {
                     boot,
                     new SiteConfig.Command(config.webvmCommand().orElse("/bin/sh"), config.webvmArgs(),
                             config.env(), config.webvmCwd(), (int) ids.uid(), (int) ids.gid()),
-                    o.memoryMiB, title());
+                    o.memoryMiB, title(), o.cheerpx);
             SiteAssembler.builder().config(siteConfig).build().assemble(site);
+            if (o.snapshot) {
+                takeSnapshot(site);
+            }
             long[] size = sizeOf(site);
             stage.done(size[1] + " files, " + StageLog.bytes(size[0]));
             if (size[0] > ChunkReport.GITHUB_PAGES_SITE_LIMIT) {
@@ -217,26 +221,34 @@ public final class Pipeline {
                 .layout(DiskLayout.PACKED)
                 .chunkSize(o.chunkSize)
                 .imageName(DISK_IMAGE)
-                .log(stage.progress())
+                .log(stage.lines())   // the chunker's report, its warnings and its own progress every 10 s
                 .build()
                 .write(ext2, disk);
         if (o.diskLayout != PipelineOptions.Layout.PACKED) {
             DiskLayout layout = o.diskLayout == PipelineOptions.Layout.WEBVM ? DiskLayout.WEBVM : DiskLayout.V86;
             String dir = layout == DiskLayout.WEBVM ? "webvm-disk" : "v86-disk";
             AtomicOutput.linkTree(previousSite.resolve(dir), site.resolve(dir));
-            Chunker.builder().layout(layout).chunkSize(o.chunkSize).imageName(DISK_IMAGE).log(stage.progress())
+            Chunker.builder().layout(layout).chunkSize(o.chunkSize).imageName(DISK_IMAGE).log(stage.lines())
                     .build().write(ext2, site.resolve(dir));
             log.info("chunks: " + layout.name().toLowerCase(Locale.ROOT) + " layout in " + dir
                     + "/ as well (the page itself reads the packed store in disk/)");
         }
-        for (String w : report.warnings()) {
-            log.warn("chunks: " + w);
-        }
-        stage.done(String.format(Locale.ROOT, "%,d chunks: %,d zero, %,d duplicate, %,d stored (%s, %.3f of the image),"
-                + " %,d written, %,d kept", report.chunksTotal(), report.zeroChunks(), report.duplicateChunks(),
-                report.storedChunks(), StageLog.bytes(report.storedBytes()), report.ratio(), report.filesWritten(),
-                report.filesKept()));
+        stage.done(String.format(Locale.ROOT, "%,d files written, %,d kept from the previous site, %s of the image changed",
+                report.filesWritten(), report.filesKept(), StageLog.bytes(report.changedBytes())));
         return report;
+    }
+
+    private void takeSnapshot(Path site) {
+        StageLog.Stage stage = log.stage("snapshot");
+        Snapshotter.builder()
+                .node(o.snapshotNode)
+                .timeout(java.time.Duration.ofSeconds(o.snapshotTimeoutSeconds))
+                .readyPattern(o.snapshotReady)
+                .info(stage.lines())
+                .warn(log::warn)
+                .build()
+                .take(site)
+                .ifPresent(s -> stage.done(s.file() + " " + StageLog.bytes(s.fileBytes())));
     }
 
     private SiteConfig.Boot writeBootKit(GuestCommand command, Path site) throws PipelineException, IOException {
@@ -293,17 +305,11 @@ public final class Pipeline {
         return ov;
     }
 
-    private static UserResolver.Ids numericUser(String user) throws PipelineException {
-        if (user == null || user.isBlank()) {
-            return new UserResolver.Ids(0, 0, "/root");
-        }
-        String[] p = user.split(":", 2);
+    private static ImageConfig.UserIds resolveUser(ImageConfig config, FileTree tree) throws PipelineException, IOException {
         try {
-            long uid = Long.parseLong(p[0]);
-            return new UserResolver.Ids(uid, p.length > 1 ? Long.parseLong(p[1]) : uid, "/");
-        } catch (NumberFormatException e) {
-            throw PipelineException.user("user '" + user + "' cannot be looked up in an ext2 image input;"
-                    + " give numeric uid:gid");
+            return config.resolveUser(tree);
+        } catch (ImageFormatException e) {
+            throw PipelineException.user("user: " + e.getMessage(), e);
         }
     }
 
