@@ -14,8 +14,10 @@ packages=(
   debootstrap          # the Debian i386 base fixture
   chromium chromium-driver  # browser end-to-end tests
   cpio zstd xz-utils gzip util-linux coreutils
+  time                 # /usr/bin/time -v: peak RSS in bench/run-all
   jq                   # oracle for how WebVM's workflow derives CMD/ARGS from the image config
   attr libcap2-bin     # getfattr/setfattr/setcap: xattr oracle (ext2 loop mounts) and fixtures (flattening)
+  bc openssl           # chunker: bench/chunker-bench.sh ratios, fast sha256 oracle (jq too)
   uidmap fuse-overlayfs
   seabios              # BIOS for v86 fixtures
 )

@@ -1,6 +1,7 @@
 // v86 engine: SeaBIOS + kernel + initramfs from boot/, the disk as `use_parts` URLs that the
 // service worker answers from the packed store, the first serial port wired to the terminal.
 import { V86 } from "v86/build/libv86.mjs";
+import { controlChannel, loadSnapshot, restoreEmulator } from "./v86-snapshot.js";
 
 // v86 0.5.x cannot address disks of 2047 MiB or more (copy/v86 #1353)
 export const MAX_DISK_BYTES = 2047 * 1024 * 1024;
@@ -14,14 +15,15 @@ export async function boot(config, terminal, status) {
   }
   const base = location.href;
   const url = (path) => new URL(path, base).href;
-  const emulator = new V86({
+  const options = {
     wasm_path: url(config.assets.wasm),
     memory_size: (config.memoryMiB || 256) * 1024 * 1024,
     vga_memory_size: 2 * 1024 * 1024,
     bios: { url: url(config.boot.bios) },
     bzimage: { url: url(config.boot.kernel) },
     initrd: { url: url(config.boot.initrd) },
-    cmdline: config.boot.cmdline,
+    // the boot kit's launcher sets the console size from webvm.rows/webvm.cols
+    cmdline: `${config.boot.cmdline} webvm.rows=${terminal.rows} webvm.cols=${terminal.cols}`,
     hda: {
       url: url("disk/" + disk.name),
       async: true,
@@ -33,7 +35,11 @@ export async function boot(config, terminal, status) {
     disable_keyboard: true,
     disable_mouse: true,
     disable_speaker: true,
-  });
+  };
+  const snapshot = await loadSnapshot(config, status);
+  const restored = snapshot ? await restoreEmulator(V86, options, snapshot) : null;
+  const emulator = restored || new V86(options);
+  const control = restored ? controlChannel(emulator) : null;
 
   emulator.add_listener("download-progress", (e) => {
     const name = e.file_name ? e.file_name.split("/").pop() : "boot files";
@@ -52,6 +58,7 @@ export async function boot(config, terminal, status) {
   let scheduled = false;
   let tail = "";
   let promptSeen = false;
+  let launched = false; // the boot kit's launcher printed "webvm:ready"
   let size = null; // [rows, cols] not yet told to the guest
   let quietTimer = null;
   const flush = () => {
@@ -60,6 +67,7 @@ export async function boot(config, terminal, status) {
     pending = [];
     terminal.write(bytes);
     tail = (tail + String.fromCharCode(...bytes.slice(-64))).slice(-64);
+    if (!launched && tail.includes("webvm:ready")) launched = true;
     clearTimeout(quietTimer);
     quietTimer = setTimeout(onQuiet, 250);
   };
@@ -71,14 +79,16 @@ export async function boot(config, terminal, status) {
     }
   });
 
-  // A serial line has no window size: the guest learns it through `stty`, typed when the shell
-  // waits at a prompt (so it never lands in the input of a running program).
+  // A serial line has no window size: the guest gets the initial one on the kernel command line,
+  // later ones through `stty`, typed when a shell waits at a prompt (so it never lands in the
+  // input of a running program).
   function onQuiet() {
-    if (!PROMPT.test(tail.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, ""))) return;
-    if (!promptSeen) {
-      promptSeen = true;
-      size = [terminal.rows, terminal.cols];
+    if (!PROMPT.test(tail.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, ""))) {
+      // a command that is not a shell: ready once it has been quiet for a while after starting
+      if (launched) quietTimer = setTimeout(() => status.ready(), 5000);
+      return;
     }
+    promptSeen = true;
     if (size) {
       const [rows, cols] = size;
       size = null;
@@ -86,6 +96,20 @@ export async function boot(config, terminal, status) {
       return;
     }
     status.ready();
+  }
+
+  if (restored) {
+    // the guest wakes up where the build left it: show its screen, fix its clock and window size
+    status.progressDone();
+    // the screen is the console's bytes, one char each (as the build-time boot captured them)
+    terminal.write(Uint8Array.from(snapshot.header.screen.replace(/\n/g, "\r\n"), (c) => c.charCodeAt(0) & 255));
+    launched = true;
+    promptSeen = true;
+    control.setTime();
+    control.setSize(terminal.rows, terminal.cols);
+    tail = snapshot.header.screen.slice(-64);
+    status.activity("restored");
+    quietTimer = setTimeout(onQuiet, 250);
   }
 
   const encoder = new TextEncoder();
@@ -101,6 +125,7 @@ export async function boot(config, terminal, status) {
       status.activity("stopped");
     },
     resize(rows, cols) {
+      if (control) return control.setSize(rows, cols);
       size = [rows, cols];
       if (promptSeen) onQuiet();
     },

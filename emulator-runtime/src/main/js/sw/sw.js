@@ -5,7 +5,7 @@
 //    names each engine asks for: v86 parts `disk/<base>-<start>-<end><ext>` and the WebVM split
 //    names `disk/<name>.c%06x.txt` + `disk/<name>.meta`. Every stored chunk is checked against its
 //    sha256 before use; verified chunks go to Cache Storage, one cache per image.
-import { chunkRange, v86PartPattern, webvmChunkPattern, webvmMetaName } from "./disk-names.js";
+import { chunkRange, v86PartPattern, webvmChunkPattern, webvmChunkRange, webvmMetaName } from "./disk-names.js";
 
 const ISOLATION_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin",
@@ -18,10 +18,6 @@ const FIRST_BACKOFF_MS = 300;
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
-
-self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "webvm-forget-config") site = null;
-});
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -118,7 +114,12 @@ async function readSite() {
     await cache.put(manifestUrl, new Response(text, { headers: { "Content-Type": "application/json" } }));
   }
   checkManifest(manifest, disk);
-  return { config, disk, manifest, cacheName, chunkBase: new URL("chunks/", manifestUrl).href };
+  const chunkPath = manifest.chunkPath || "chunks/{sha256}";
+  return {
+    config, disk, manifest, cacheName,
+    chunkUrl: (sha) => new URL(chunkPath.replace("{sha256}", sha), manifestUrl).href,
+    raw: new Set(manifest.raw || []),
+  };
 }
 
 function checkManifest(m, disk) {
@@ -139,13 +140,13 @@ async function evictOtherImages(keep) {
 
 async function serveDisk(s, name) {
   const { disk, manifest } = s;
-  let start, end, status = 200, type = "application/octet-stream";
+  let start, end;
   let m = v86PartPattern(disk.name).exec(name);
   if (m) {
     start = Number(m[1]);
     end = Number(m[2]);
   } else if ((m = webvmChunkPattern(disk.name).exec(name))) {
-    [start, end] = chunkRange(parseInt(m[1], 16), manifest);
+    [start, end] = webvmChunkRange(parseInt(m[1], 16), manifest.size);
     if (start >= manifest.size) return null;
   } else if (name === webvmMetaName(disk.name)) {
     return new Response(manifest.size + "\n", { headers: { ...ISOLATION_HEADERS, "Content-Type": "text/plain" } });
@@ -166,8 +167,7 @@ async function serveDisk(s, name) {
     if (to > from) body.set(bytes.subarray(from - chunkStart, to - chunkStart), from - start);
   }
   return new Response(body, {
-    status,
-    headers: { ...ISOLATION_HEADERS, "Content-Type": type, "Content-Length": String(body.length), "Cache-Control": "no-store" },
+    headers: { ...ISOLATION_HEADERS, "Content-Type": "application/octet-stream", "Content-Length": String(body.length), "Cache-Control": "no-store" },
   });
 }
 
@@ -190,31 +190,35 @@ function chunkBytes(s, index) {
 }
 
 async function loadChunk(s, sha, index) {
-  const url = s.chunkBase + sha;
+  const url = s.chunkUrl(sha);
   const cache = await caches.open(s.cacheName);
   const hit = await cache.match(url);
   if (hit) {
     const bytes = new Uint8Array(await hit.arrayBuffer());
     counters.cacheBytes += bytes.length;
     counters.chunks++;
-    progress(true);
+    progress();
     return bytes;
   }
   const response = await fetchWithRetry(url, `chunk ${sha} (disk chunk ${index})`);
   const stored = await response.arrayBuffer();
   counters.networkBytes += stored.byteLength;
+  const encoding = s.raw.has(index) ? "none" : s.manifest.encoding;
   let raw;
   try {
-    raw = await decode(stored, s.manifest.encoding);
+    raw = await decode(stored, encoding);
   } catch (e) {
-    integrityFailure(sha, index, `it is not valid ${s.manifest.encoding} data (${e.message})`);
+    if (e instanceof DiskError) throw e;
+    integrityFailure(sha, index, `it is not valid ${encoding} data (${e.message})`);
   }
+  const [start, end] = chunkRange(index, s.manifest);
+  if (raw.byteLength !== end - start) integrityFailure(sha, index, `it has ${raw.byteLength} bytes, not ${end - start}`);
   const digest = hex(await crypto.subtle.digest("SHA-256", raw));
   if (digest !== sha) integrityFailure(sha, index, `its content has sha256 ${digest}`);
   const bytes = new Uint8Array(raw);
   await cache.put(url, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
   counters.chunks++;
-  progress(false);
+  progress();
   return bytes;
 }
 
@@ -226,12 +230,16 @@ function integrityFailure(sha, index, why) {
 }
 
 async function decode(buffer, encoding) {
-  if (encoding === "gzip") {
-    const stream = new Blob([buffer]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return await new Response(stream).arrayBuffer();
+  if (encoding === "none" || encoding === undefined) return buffer;
+  let decompressor;
+  try {
+    decompressor = new DecompressionStream(encoding); // "gzip"; "zstd" where the browser has it
+  } catch (e) {
+    const message = `This browser cannot decompress ${encoding} disk chunks. Build the site with gzip chunks, or use a browser whose DecompressionStream supports ${encoding}.`;
+    report({ kind: "disk", message });
+    throw new DiskError(500, message);
   }
-  if (encoding === "identity" || encoding === "none" || encoding === undefined) return buffer;
-  throw new Error(`unsupported chunk encoding ${encoding}`);
+  return await new Response(new Blob([buffer]).stream().pipeThrough(decompressor)).arrayBuffer();
 }
 
 async function fetchWithRetry(url, what = url) {

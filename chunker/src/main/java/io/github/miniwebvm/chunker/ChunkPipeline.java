@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Reads an image once, sequentially, chunk by chunk, hashing the whole image on the calling
@@ -30,12 +31,16 @@ final class ChunkPipeline {
   }
 
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+  private static final long PROGRESS_INTERVAL_NANOS = 10_000_000_000L;
 
   private ChunkPipeline() {}
 
   /** Runs the processor over every chunk; returns the image's sha256 (hex). */
-  static <R> String run(Path image, long size, int chunkSize, int threads, Processor<R> processor)
+  static <R> String run(
+      Path image, long size, int chunkSize, int threads, Processor<R> processor, Consumer<String> log)
       throws IOException {
+    long started = System.nanoTime();
+    long lastReport = started;
     int inflightLimit = Math.max(2, threads * 2);
     BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(inflightLimit + 1);
     for (int i = 0; i <= inflightLimit; i++) {
@@ -64,6 +69,16 @@ final class ChunkPipeline {
         imageDigest.update(buf, 0, len);
         boolean zero = Arrays.mismatch(buf, 0, len, zeros, 0, len) == -1;
         int i = (int) index;
+        long now = System.nanoTime();
+        if (now - lastReport > PROGRESS_INTERVAL_NANOS) {
+          lastReport = now;
+          log.accept(
+              String.format(
+                  java.util.Locale.ROOT,
+                  "Chunking %s: %d%% (%s of %s, %.0f s)",
+                  image.getFileName(), offset * 100 / size, Chunker.human(offset), Chunker.human(size),
+                  (now - started) / 1e9));
+        }
         Future<R> f =
             pool.submit(
                 () -> {

@@ -23,7 +23,10 @@ import java.util.function.Consumer;
  * The image is read once, sequentially, with memory bounded by a few chunks; chunks are hashed
  * and compressed on {@code threads} workers. When the output folder already holds the output of a
  * previous run, files whose content is unchanged are not rewritten (their mtime is kept) and
- * stale ones are removed. Instances are immutable and thread-safe.
+ * stale ones are removed. Files are never modified in place (always written to a temporary
+ * file and renamed over the old one), so the output folder may hold hard links to a previous
+ * output, e.g. the last published site's disk, without changing it. Instances are immutable and
+ * thread-safe; two runs must not write into the same folder at the same time.
  */
 public final class Chunker {
   public static final int DEFAULT_CHUNK_SIZE = 128 * 1024;
@@ -84,7 +87,8 @@ public final class Chunker {
       stats =
           layout == DiskLayout.PACKED
               ? new PackedWriter(codec, chunkSize, threads, name, log).write(image, size, diskDir)
-              : new SplitWriter(layout, codec, chunkSize, threads, name).write(image, size, diskDir);
+              : new SplitWriter(layout, codec, chunkSize, threads, name, log).write(image, size, diskDir);
+      stats.filesRemoved += removeOtherLayouts(diskDir, name);
     } catch (ChunkerException e) {
       throw e;
     } catch (IOException e) {
@@ -107,6 +111,47 @@ public final class Chunker {
     }
     logReport(report);
     return report;
+  }
+
+  /**
+   * Deletes what the other layouts wrote for this image into the folder, so that switching the
+   * layout does not leave the old one's files on the site.
+   */
+  private int removeOtherLayouts(Path diskDir, String name) throws IOException {
+    int removed = 0;
+    if (layout != DiskLayout.PACKED) {
+      Path chunks = diskDir.resolve(DiskManifest.CHUNK_DIR);
+      if (Files.isDirectory(chunks)) {
+        try (var files = Files.newDirectoryStream(chunks)) {
+          for (Path f : files) {
+            Files.delete(f);
+            removed++;
+          }
+        }
+        Files.delete(chunks);
+      }
+      if (Files.deleteIfExists(diskDir.resolve(DiskManifest.FILE_NAME))) {
+        removed++;
+      }
+    }
+    for (DiskLayout other : new DiskLayout[] {DiskLayout.WEBVM, DiskLayout.V86}) {
+      if (other == layout) {
+        continue;
+      }
+      java.util.regex.Pattern parts =
+          new SplitWriter(other, new Codec(ChunkEncoding.NONE, 0), chunkSize, 1, name, log).partPattern();
+      try (var files = Files.newDirectoryStream(diskDir)) {
+        for (Path f : files) {
+          String n = f.getFileName().toString();
+          boolean meta = other == DiskLayout.WEBVM && n.equals(name + ".meta");
+          if ((meta || parts.matcher(n).matches()) && Files.isRegularFile(f)) {
+            Files.delete(f);
+            removed++;
+          }
+        }
+      }
+    }
+    return removed;
   }
 
   /** What passes GitHub's limits: the site size (the disk alone) and the size of one file. */

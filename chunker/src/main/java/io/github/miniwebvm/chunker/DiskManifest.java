@@ -177,7 +177,7 @@ public record DiskManifest(
         root.path("name").asText(""), size, chunkSize, encoding, imageSha, chunks, raw);
   }
 
-  /** The manifest as JSON text (compact, one chunk entry per line for readable diffs). */
+  /** The manifest as JSON text: one line, fields in the order of {@code FORMAT.md}. */
   public String toJson() {
     ObjectNode root = JSON.createObjectNode();
     root.put("format", FORMAT);

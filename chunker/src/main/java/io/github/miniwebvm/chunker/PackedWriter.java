@@ -112,7 +112,7 @@ final class PackedWriter {
             }
           }
         };
-    stats.imageSha256 = ChunkPipeline.run(image, size, chunkSize, threads, processor);
+    stats.imageSha256 = ChunkPipeline.run(image, size, chunkSize, threads, processor, log);
     if (comparable && previous.size() > size) {
       // chunks beyond the new end changed too (they are gone)
       for (int i = count; i < previous.chunks().size(); i++) {

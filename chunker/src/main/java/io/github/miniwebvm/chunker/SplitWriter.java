@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -30,8 +31,11 @@ final class SplitWriter {
   private final int chunkSize;
   private final int threads;
   private final String name;
+  private final Consumer<String> log;
 
-  SplitWriter(DiskLayout layout, Codec codec, int chunkSize, int threads, String name) {
+  SplitWriter(
+      DiskLayout layout, Codec codec, int chunkSize, int threads, String name, Consumer<String> log) {
+    this.log = log;
     this.layout = layout;
     this.codec = codec;
     this.chunkSize = chunkSize;
@@ -137,7 +141,7 @@ final class SplitWriter {
             stats.file(partName(index), r[1]);
           }
         };
-    stats.imageSha256 = ChunkPipeline.run(image, size, chunkSize, threads, processor);
+    stats.imageSha256 = ChunkPipeline.run(image, size, chunkSize, threads, processor, log);
 
     if (layout == DiskLayout.WEBVM) {
       // what `stat -c%s IMAGE > DIR/IMAGE.meta` writes

@@ -29,7 +29,7 @@ class RobustnessTest {
     overwrite(image, 0, 12L * CHUNK); // every part would change
 
     SplitWriter writer =
-        new SplitWriter(DiskLayout.WEBVM, new Codec(ChunkEncoding.NONE, 0), CHUNK, 2, "img.ext2");
+        new SplitWriter(DiskLayout.WEBVM, new Codec(ChunkEncoding.NONE, 0), CHUNK, 2, "img.ext2", m -> {});
     // claims more bytes than the file has: the read fails after most parts were staged
     assertThatThrownBy(() -> writer.write(image, 14L * CHUNK, disk))
         .isInstanceOf(ChunkerException.class)
@@ -62,6 +62,40 @@ class RobustnessTest {
     // the next successful run removes what the failed one left behind
     ChunkReport r = Chunker.builder().chunkSize(CHUNK).build().write(image, disk);
     assertThat(TestFiles.listNames(disk.resolve("chunks"))).hasSize(r.storedChunks());
+  }
+
+  /** The plugin hard-links the previous site's disk/ into the new one before chunking into it. */
+  @Test
+  void filesHardLinkedFromAPreviousOutputAreNeverChanged() throws Exception {
+    Path dir = TestFiles.freshDir("hardlinks");
+    Path image = dir.resolve("rootfs.ext2");
+    TestFiles.mixedImage(image, 16L * CHUNK, CHUNK, 17);
+    for (DiskLayout layout : DiskLayout.values()) {
+      Path old = dir.resolve("old-" + layout);
+      Chunker chunker = Chunker.builder().layout(layout).chunkSize(CHUNK).build();
+      chunker.write(image, old);
+      Map<String, byte[]> before = snapshotTree(old);
+      Path next = dir.resolve("new-" + layout);
+      TestFiles.runOk(null, "cp", "-al", old.toString(), next.toString());
+      overwrite(image, 0, 16L * CHUNK);
+
+      ChunkReport r = chunker.write(image, next);
+
+      assertThat(r.filesWritten()).isPositive();
+      Map<String, byte[]> after = snapshotTree(old);
+      assertThat(after.keySet()).isEqualTo(before.keySet());
+      before.forEach((n, bytes) -> assertThat(after.get(n)).as(layout + " " + n).isEqualTo(bytes));
+    }
+  }
+
+  private static Map<String, byte[]> snapshotTree(Path dir) throws Exception {
+    Map<String, byte[]> m = new HashMap<>();
+    try (var files = Files.walk(dir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        m.put(dir.relativize(f).toString(), Files.readAllBytes(f));
+      }
+    }
+    return m;
   }
 
   /** A JVM with a 24 MiB heap chunks a 1 GiB image with data spread all over it. */
@@ -117,8 +151,11 @@ class RobustnessTest {
     assertThat(log.get(1)).contains("largest file");
   }
 
+  private static long overwrites = 99;
+
+  /** Writes 8 new bytes into every chunk of the range (different bytes on every call). */
   private static void overwrite(Path image, long from, long to) throws Exception {
-    Random rnd = new Random(99);
+    Random rnd = new Random(overwrites++);
     try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
       for (long off = from; off < to; off += CHUNK) {
         f.seek(off + 3);

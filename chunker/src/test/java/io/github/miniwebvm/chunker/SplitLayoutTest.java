@@ -121,4 +121,51 @@ class SplitLayoutTest {
     }
     assertThat(TestFiles.listNames(disk)).hasSize(6);
   }
+
+  @Test
+  void switchingTheLayoutRemovesTheOtherLayoutsFiles() throws Exception {
+    Path dir = TestFiles.freshDir("switch");
+    Path image = dir.resolve("rootfs.ext2");
+    TestFiles.mixedImage(image, 6L * CHUNK, CHUNK, 10);
+    Path disk = dir.resolve("disk");
+    Files.createDirectories(disk);
+    Files.writeString(disk.resolve("keep-me.txt"), "not ours");
+
+    Chunker.builder().build().write(image, disk);
+    Chunker.builder().layout(DiskLayout.WEBVM).build().write(image, disk);
+    assertThat(disk.resolve("manifest.json")).doesNotExist();
+    assertThat(disk.resolve("chunks")).doesNotExist();
+    assertThat(TestFiles.listNames(disk)).contains("rootfs.ext2.meta", "rootfs.ext2.c000005.txt");
+
+    ChunkReport r = Chunker.builder().layout(DiskLayout.V86).build().write(image, disk);
+    assertThat(r.filesRemoved()).isEqualTo(7);
+    assertThat(TestFiles.listNames(disk)).noneMatch(n -> n.startsWith("rootfs.ext2."));
+
+    Chunker.builder().build().write(image, disk);
+    assertThat(TestFiles.listNames(disk))
+        .containsExactlyInAnyOrder("chunks", "keep-me.txt", "manifest.json", "report.json");
+  }
+
+  /** FORMAT.md's table: WebVM and v86 parts are the store's chunks (v86's last one padded). */
+  @Test
+  void theOtherLayoutsPartsAreTheStoresChunks() throws Exception {
+    Path dir = TestFiles.freshDir("mapping");
+    Path image = dir.resolve("rootfs.ext2");
+    long size = 7L * CHUNK + 512 * 5;
+    TestFiles.mixedImage(image, size, CHUNK, 15);
+    Chunker.builder().build().write(image, dir.resolve("packed"));
+    Chunker.builder().layout(DiskLayout.WEBVM).build().write(image, dir.resolve("webvm"));
+    Chunker.builder().layout(DiskLayout.V86).build().write(image, dir.resolve("v86"));
+    DiskManifest m = DiskManifest.read(dir.resolve("packed"));
+
+    assertThat(Files.readString(dir.resolve("webvm/rootfs.ext2.meta"))).isEqualTo(m.size() + "\n");
+    for (int i = 0; i < m.chunks().size(); i++) {
+      byte[] chunk = m.readChunk(dir.resolve("packed"), i);
+      assertThat(Files.readAllBytes(dir.resolve("webvm").resolve(String.format("rootfs.ext2.c%06x.txt", i))))
+          .isEqualTo(chunk);
+      long start = (long) i * CHUNK;
+      assertThat(Files.readAllBytes(dir.resolve("v86").resolve("rootfs-" + start + "-" + (start + CHUNK) + ".ext2")))
+          .isEqualTo(Arrays.copyOf(chunk, CHUNK));
+    }
+  }
 }

@@ -126,6 +126,24 @@ final class TestFiles {
     return out.substring(0, 64);
   }
 
+  /**
+   * openssl's sha256 of a large sparse file, read by dd with O_DIRECT: holes then cost nothing,
+   * whereas buffered reads allocate a page-cache page for every 4 KiB of hole.
+   */
+  static String sha256OfSparse(Path file) throws IOException, InterruptedException {
+    if (!OPENSSL) {
+      return sha256sum(file);
+    }
+    String out =
+        new String(
+                runOk(null, "bash", "-c",
+                    "set -o pipefail; dd if=\"$0\" iflag=direct bs=1M status=none | openssl dgst -sha256",
+                    file.toString()),
+                StandardCharsets.US_ASCII)
+            .trim();
+    return out.substring(out.length() - 64);
+  }
+
   static List<String> listNames(Path dir) throws IOException {
     List<String> names = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir)) {

@@ -41,6 +41,8 @@ public final class BootKit {
     public static final String DEFAULT_KERNEL_PACKAGE = "linux-image-686";
     public static final String DEFAULT_CMDLINE = "console=ttyS0 root=/dev/sda rw quiet";
     private static final String ARCH = "i386";
+    /** Bump when what is extracted from a .deb changes (v2: file modes kept). */
+    private static final String EXTRACTED_FORMAT = "v2";
     private static final Pattern VERSIONED_KERNEL = Pattern.compile("linux-image-\\d+\\.\\d+.*");
 
     private final Builder config;
@@ -74,7 +76,9 @@ public final class BootKit {
         DebianMirror mirror = null;
         List<BootKitFiles.SourcePackage> packages = new ArrayList<>();
         if (config.kernel == null || config.busybox == null || config.bios == null) {
-            mirror = new DebianMirror(config.mirror, config.suite, ARCH, config.cache, config.offline, config.log);
+            mirror = new DebianMirror(config.mirror, config.suite, ARCH, config.cache, config.offline, config.log,
+                    name -> name.startsWith("linux-image-") || name.equals(config.kernelPackage)
+                            || name.equals("busybox-static") || name.equals("seabios"));
         }
         Path kernel;
         String version;
@@ -91,7 +95,7 @@ public final class BootKit {
             version = modulesDir.getFileName().toString();
             modules = KernelModules.fromDirectory(modulesDir);
         } else {
-            PackageIndex.Entry deb = kernelPackage(mirror.index(), config.kernelPackage, 0);
+            PackageIndex.Entry deb = kernelPackage(mirror, config.kernelPackage, 0);
             Path dir = extract(mirror, deb, p -> p.startsWith("boot/vmlinuz-") || p.startsWith("lib/modules/")
                     || p.startsWith("usr/lib/modules/"), packages);
             Path boot = dir.resolve("boot");
@@ -162,8 +166,8 @@ public final class BootKit {
         }
     }
 
-    private PackageIndex.Entry kernelPackage(PackageIndex index, String name, int depth) throws IOException {
-        PackageIndex.Entry e = index.newest(name).orElseThrow(() -> new BootKitException("no package " + name
+    private PackageIndex.Entry kernelPackage(DebianMirror mirror, String name, int depth) throws IOException {
+        PackageIndex.Entry e = mirror.newest(name).orElseThrow(() -> new BootKitException("no package " + name
                 + " in " + config.suite + "/main/" + ARCH + " of " + config.mirror));
         if (VERSIONED_KERNEL.matcher(name).matches()) {
             return e;
@@ -171,7 +175,7 @@ public final class BootKit {
         for (String dep : PackageIndex.dependencyNames(e.depends())) {
             if (dep.startsWith("linux-image-") && depth < 3) {
                 config.log.accept("boot kit: " + name + " " + e.version() + " depends on " + dep);
-                return kernelPackage(index, dep, depth + 1);
+                return kernelPackage(mirror, dep, depth + 1);
             }
         }
         throw new BootKitException(name + " is neither a linux-image-<version> package nor a metapackage "
@@ -179,36 +183,41 @@ public final class BootKit {
     }
 
     private PackageIndex.Entry required(DebianMirror mirror, String name) throws IOException {
-        return mirror.index().newest(name).orElseThrow(() -> new BootKitException("no package " + name
+        return mirror.newest(name).orElseThrow(() -> new BootKitException("no package " + name
                 + " in " + config.suite + "/main/" + ARCH + " of " + config.mirror));
     }
 
-    /** The .deb's wanted files, extracted once into the cache (a marker file says it is complete). */
+    /**
+     * The .deb's wanted files, extracted once into {@code extracted/v2/<deb>-<sha256 prefix>/}. Such a
+     * directory is complete when it exists (it is renamed into place) and is never changed or
+     * deleted afterwards, so builds sharing the cache (even of other versions) cannot disturb it.
+     */
     private Path extract(DebianMirror mirror, PackageIndex.Entry entry, Predicate<String> wanted,
                          List<BootKitFiles.SourcePackage> packages) throws IOException {
         Path deb = mirror.deb(entry);
         packages.add(new BootKitFiles.SourcePackage(entry.name(), entry.version(), entry.sha256()));
-        String base = deb.getFileName().toString().replaceFirst("\\.deb$", "");
-        Path dir = config.cache.resolve("extracted").resolve(base);
-        Path marker = dir.resolve(".complete-" + entry.sha256());
-        if (Files.exists(marker)) {
+        String base = deb.getFileName().toString().replaceFirst("\\.deb$", "") + "-" + entry.sha256().substring(0, 16);
+        Path parent = config.cache.resolve("extracted").resolve(EXTRACTED_FORMAT);
+        Path dir = parent.resolve(base);
+        if (Files.isDirectory(dir)) {
             return dir;
         }
-        Path tmp = config.cache.resolve("extracted").resolve("." + base + "." + ProcessHandle.current().pid());
-        deleteTree(tmp);
-        config.log.accept("boot kit: extracting " + deb.getFileName());
-        List<String> files = DebArchive.extract(deb, wanted, tmp);
-        if (files.isEmpty()) {
-            throw new BootKitException(deb + " contains none of the files the boot kit needs");
-        }
-        Files.createFile(tmp.resolve(marker.getFileName().toString()));
-        deleteTree(dir);
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + base + ".");
         try {
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            if (!Files.exists(marker)) {    // another process may have won the race
-                throw e;
+            config.log.accept("boot kit: extracting " + deb.getFileName());
+            List<String> files = DebArchive.extract(deb, wanted, tmp);
+            if (files.isEmpty()) {
+                throw new BootKitException(deb + " contains none of the files the boot kit needs");
             }
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (!Files.isDirectory(dir)) {    // else another build extracted it first
+                    throw e;
+                }
+            }
+        } finally {
             deleteTree(tmp);
         }
         return dir;

@@ -7,7 +7,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
@@ -57,6 +61,22 @@ final class DebArchive {
         throw new BootKitException(deb + ": unsupported compression of " + member);
     }
 
+    /** Keeps the mode bits where the filesystem has them (busybox must stay executable). */
+    private static void setPermissions(Path file, int mode) throws IOException {
+        if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+            PosixFilePermission[] bits = PosixFilePermission.values();   // OWNER_READ (0400) ... OTHERS_EXECUTE (01)
+            for (int i = 0; i < bits.length; i++) {
+                if ((mode & (0400 >> i)) != 0) {
+                    perms.add(bits[i]);
+                }
+            }
+            Files.setPosixFilePermissions(file, perms);
+        } else if ((mode & 0111) != 0) {
+            file.toFile().setExecutable(true, false);
+        }
+    }
+
     private static List<String> extractTar(InputStream data, Predicate<String> wanted, Path target) throws IOException {
         List<String> out = new ArrayList<>();
         TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(data, 1 << 16));
@@ -79,6 +99,7 @@ final class DebArchive {
             }
             Files.createDirectories(dest.getParent());
             Files.copy(tar, dest, StandardCopyOption.REPLACE_EXISTING);
+            setPermissions(dest, e.getMode());
             out.add(path);
         }
         out.sort(null);

@@ -3,6 +3,8 @@ package io.github.miniwebvm.bootkit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +17,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 import org.tukaani.xz.XZInputStream;
 
@@ -36,10 +40,18 @@ final class DebianMirror {
     private final Path cache;
     private final boolean offline;
     private final Consumer<String> log;
+    private final Predicate<String> wanted;
     private HttpClient http;
     private PackageIndex index;
+    private boolean indexIsSubset;
 
-    DebianMirror(URI mirror, String suite, String arch, Path cache, boolean offline, Consumer<String> log) {
+    /**
+     * {@code wanted} names the packages this run may ask for; their stanzas are also cached apart,
+     * so that the next run need not decompress and parse the whole index again.
+     */
+    DebianMirror(URI mirror, String suite, String arch, Path cache, boolean offline, Consumer<String> log,
+                 Predicate<String> wanted) {
+        this.wanted = wanted;
         String base = mirror.toString();
         this.mirror = URI.create(base.endsWith("/") ? base : base + "/");
         this.suite = suite;
@@ -59,17 +71,23 @@ final class DebianMirror {
         return cache.resolve("pool");
     }
 
-    PackageIndex index() throws IOException {
+    /** The newest version of package {@code name} in the index. */
+    Optional<PackageIndex.Entry> newest(String name) throws IOException {
         if (index == null) {
-            index = loadIndex();
+            index = loadIndex(true);
         }
-        return index;
+        Optional<PackageIndex.Entry> found = index.newest(name);
+        if (found.isEmpty() && indexIsSubset) {
+            index = loadIndex(false);
+            found = index.newest(name);
+        }
+        return found;
     }
 
-    private PackageIndex loadIndex() throws IOException {
+    private PackageIndex loadIndex(boolean subsetAllowed) throws IOException {
         Path dir = indexDirectory();
         Path release = dir.resolve("Release");
-        if (offline) {
+        if (offline || !subsetAllowed) {
             if (!Files.isRegularFile(release)) {
                 throw new BootKitException("offline: the Debian index of " + suite + "/" + arch + " from " + mirror
                         + " is not in the cache (" + release + "); run once online to fill the cache");
@@ -94,12 +112,31 @@ final class DebianMirror {
                 log.accept("boot kit: downloading " + key + " of " + suite + " from " + mirror);
                 download(mirror.resolve("dists/" + suite + "/" + key), file, expected, -1);
             }
+            Path subset = dir.resolve("Packages.subset-" + expected);
+            if (subsetAllowed && Files.isRegularFile(subset)) {
+                try (Reader in = Files.newBufferedReader(subset, StandardCharsets.UTF_8)) {
+                    indexIsSubset = true;
+                    return PackageIndex.parse(in);
+                }
+            }
+            indexIsSubset = false;
+            PackageIndex parsed;
             try (InputStream raw = Files.newInputStream(file);
                  InputStream in = name.endsWith(".xz") ? new XZInputStream(raw, 1 << 20) : new GZIPInputStream(raw)) {
-                PackageIndex parsed = PackageIndex.parse(new InputStreamReader(in, StandardCharsets.UTF_8));
-                log.accept("boot kit: " + parsed.packageCount() + " packages in " + suite + "/main/" + arch);
-                return parsed;
+                parsed = PackageIndex.parse(new InputStreamReader(in, StandardCharsets.UTF_8));
             }
+            log.accept("boot kit: " + parsed.packageCount() + " packages in " + suite + "/main/" + arch);
+            try (var old = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) old::iterator) {
+                    if (p.getFileName().toString().startsWith("Packages.subset-")) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+            Path tmp = Files.createTempFile(dir, ".subset", ".part");
+            Files.writeString(tmp, parsed.subset(wanted), StandardCharsets.UTF_8);
+            Files.move(tmp, subset, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return parsed;
         }
         throw new BootKitException(release + " lists no main/binary-" + arch + "/Packages.xz or .gz; "
                 + "is '" + suite + "' a suite of " + mirror + " with architecture " + arch + "?");
@@ -153,6 +190,7 @@ final class DebianMirror {
     private void download(URI uri, Path target, String expectedSha256, long expectedSize) throws IOException {
         if (http == null) {
             http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                    .proxy(ProxySelector.getDefault())   // honours -Dhttp.proxyHost and friends
                     .connectTimeout(Duration.ofSeconds(30)).build();
         }
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");

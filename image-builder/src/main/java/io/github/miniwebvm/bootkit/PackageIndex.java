@@ -66,6 +66,22 @@ final class PackageIndex {
                 .max((a, b) -> DebianVersion.compare(a.version(), b.version()));
     }
 
+    /** The entries whose package name {@code keep} accepts, as a Packages file of the fields used here. */
+    String subset(java.util.function.Predicate<String> keep) {
+        StringBuilder sb = new StringBuilder();
+        byName.keySet().stream().filter(keep).sorted().forEach(name -> {
+            for (Entry e : byName.get(name)) {
+                sb.append("Package: ").append(e.name()).append('\n').append("Version: ").append(e.version()).append('\n');
+                if (!e.depends().isEmpty()) {
+                    sb.append("Depends: ").append(e.depends()).append('\n');
+                }
+                sb.append("Filename: ").append(e.filename()).append('\n').append("Size: ").append(e.size()).append('\n')
+                        .append("SHA256: ").append(e.sha256()).append("\n\n");
+            }
+        });
+        return sb.toString();
+    }
+
     int packageCount() {
         return byName.size();
     }

@@ -28,6 +28,16 @@ final class BlockOutput {
         pending.put(src, offset, blockSize);
     }
 
+    /** Copies the remaining {@code blockSize} bytes of {@code src}. */
+    void putBlock(long block, ByteBuffer src) throws IOException {
+        long pendingBlocks = pending.position() / blockSize;
+        if (pendingStart < 0 || block != pendingStart + pendingBlocks || pending.remaining() < blockSize) {
+            flush();
+            pendingStart = block;
+        }
+        pending.put(src);
+    }
+
     void putBlock(long block, byte[] src) throws IOException {
         putBlock(block, src, 0);
     }

@@ -108,6 +108,10 @@ public final class Ext2Writer {
             if (bytes <= 0) {
                 throw new IllegalArgumentException("image size must be positive: " + bytes);
             }
+            if (bytes > (1L << 44)) {
+                throw new IllegalArgumentException("image size " + bytes + " bytes is more than this writer supports"
+                        + " (16 TiB, 2^32 blocks of 4 KiB)");
+            }
             this.size = bytes;
             return this;
         }
@@ -135,8 +139,9 @@ public final class Ext2Writer {
 
         /** Number of inodes; by default what the tree needs plus headroom, at least one per 16 KiB. */
         public Builder inodeCount(long inodes) {
-            if (inodes <= 0) {
-                throw new IllegalArgumentException("inode count must be positive: " + inodes);
+            if (inodes <= 0 || inodes > 0xFFFF_FFFFL) {
+                throw new IllegalArgumentException("inode count must be between 1 and 2^32 - 1 (the most ext2 allows): "
+                        + inodes);
             }
             this.inodeCount = inodes;
             return this;

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.zip.CRC32C;
 
 /** One run of {@link Ext2Writer#write}: scan the tree, choose the layout, write, move into place. */
 final class ImageWriter {
@@ -40,7 +42,10 @@ final class ImageWriter {
     private final FileTree tree;
     private final int bs;
     private final int inodeSize;
-    private final byte[] zeros;
+    private final ByteBuffer zeroBlock;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect((int) Ext2Writer.MIB);
+    private final ByteBuffer zeroChunk = ByteBuffer.allocateDirect((int) Ext2Writer.MIB);
+    private final CRC32C crc = new CRC32C();
 
     private final List<InodeRecord> byIno = new ArrayList<>();      // index = inode number
     private final Map<Node, InodeRecord> records = new IdentityHashMap<>();
@@ -53,12 +58,10 @@ final class ImageWriter {
     private long maxTime;
     private long upperBoundDataBlocks;
     private long fileBlocksUpperBound;      // the part of upperBoundDataBlocks that holes may reduce
-    private long contentBytes;
 
     private Layout layout;
     private Allocator allocator;
     private BlockOutput out;
-    private long dirCount;
     private long lastProgress = System.nanoTime();
     private long inodesDone;
 
@@ -67,7 +70,7 @@ final class ImageWriter {
         this.tree = tree;
         this.bs = options.blockSize;
         this.inodeSize = options.revision == 0 ? 128 : 256;
-        this.zeros = new byte[bs];
+        this.zeroBlock = ByteBuffer.allocateDirect(bs);
         try {
             this.digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -206,7 +209,6 @@ final class ImageWriter {
         records.put(node, rec);
         if (node.isDirectory()) {
             rec.links = 2;
-            dirCount++;
         }
         maxTime = Math.max(maxTime, clamp(node.mtime()));
         switch (node.type()) {
@@ -226,7 +228,6 @@ final class ImageWriter {
                 long n = blocks + BlockMap.indirectBlocksFor(blocks, bs / 4);
                 upperBoundDataBlocks += n;
                 fileBlocksUpperBound += n;
-                contentBytes += size;
             }
             case SYMLINK -> {
                 int len = node.linkTarget().getBytes(StandardCharsets.UTF_8).length;
@@ -334,6 +335,10 @@ final class ImageWriter {
             return l;
         }
         long blocks = options.size / bs;
+        if (blocks > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("image size " + options.size + " bytes is " + blocks + " blocks of " + bs
+                    + " bytes; ext2 addresses at most 2^32 - 1 blocks (use a larger block size)");
+        }
         Layout l = layoutFor(blocks, upperBoundDataBlocks, needed);
         if (l != null) {
             return l;
@@ -398,7 +403,7 @@ final class ImageWriter {
             if (r != null && r.node.type() == NodeType.FILE) {
                 BlockMap map = new BlockMap();
                 long[] fake = {0};
-                readBlocks(r, (logical, buf, off) -> map.add(logical, ++fake[0]), false);
+                readBlocks(r, (logical, block) -> map.add(logical, ++fake[0]), false);
                 total += map.dataBlocks() + map.countIndirect(bs / 4);
             }
         }
@@ -622,17 +627,17 @@ final class ImageWriter {
 
     private BlockMap writeFile(InodeRecord r) throws IOException {
         BlockMap map = new BlockMap();
-        readBlocks(r, (logical, buf, off) -> {
+        readBlocks(r, (logical, block) -> {
             long physical = allocator.allocate();
             map.add(logical, physical);
-            out.putBlock(physical, buf, off);
+            out.putBlock(physical, block);
         }, true);
         return map;
     }
 
     @FunctionalInterface
     private interface BlockConsumer {
-        void accept(long logical, byte[] buf, int offset) throws IOException;
+        void accept(long logical, ByteBuffer block) throws IOException;
     }
 
     @FunctionalInterface
@@ -647,41 +652,55 @@ final class ImageWriter {
         if (size == 0) {
             return;
         }
-        byte[] buf = new byte[(int) Math.min(Ext2Writer.MIB, Layout.ceilDiv(size, bs) * bs)];
+        ByteBuffer buf = readBuffer;
         long logical = 0;
         long remaining = size;
-        InputStream in;
+        ReadableByteChannel in;
         try {
-            in = content.open();
+            in = content.openChannel();
         } catch (IOException e) {
             throw new IOException("cannot read the content of " + r.path + " (" + content.describe() + "): "
                     + e.getMessage(), e);
         }
         try (in) {
             while (remaining > 0) {
-                int want = (int) Math.min(buf.length, remaining);
-                int got;
+                int want = (int) Math.min(buf.capacity(), remaining);
+                buf.clear().limit(want);
                 try {
-                    got = in.readNBytes(buf, 0, want);
+                    while (buf.hasRemaining() && in.read(buf) >= 0) {
+                        // keep reading until the buffer is full or the content ends
+                    }
                 } catch (IOException e) {
                     throw new IOException("cannot read the content of " + r.path + " (" + content.describe() + "): "
                             + e.getMessage(), e);
                 }
+                int got = buf.position();
                 if (got < want) {
                     throw new IOException("the content of " + r.path + " (" + content.describe() + ") ended after "
                             + (size - remaining + got) + " of " + size + " bytes");
                 }
                 int filled = (int) Layout.ceilDiv(got, bs) * bs;
-                Arrays.fill(buf, got, filled, (byte) 0);
+                buf.limit(filled);
+                buf.put(got, zeroBlock, 0, filled - got);
+                buf.position(0);
+                if (buf.mismatch(zeroChunk.clear().limit(filled)) < 0) {
+                    logical += filled / bs;      // a whole chunk of holes
+                    remaining -= got;
+                    continue;
+                }
                 for (int off = 0; off < filled; off += bs, logical++) {
-                    if (Arrays.mismatch(buf, off, off + bs, zeros, 0, bs) < 0) {
+                    ByteBuffer block = buf.slice(off, bs);
+                    if (block.mismatch(zeroBlock) < 0) {
                         continue;
                     }
                     if (hash) {
+                        crc.reset();
+                        crc.update(block);
+                        block.rewind();
                         digestLong(logical);
-                        digest.update(buf, off, bs);
+                        digestLong(crc.getValue());
                     }
-                    consumer.accept(logical, buf, off);
+                    consumer.accept(logical, block);
                 }
                 remaining -= got;
                 if (hash) {
@@ -769,10 +788,13 @@ final class ImageWriter {
         }
     }
 
+    private final byte[] longBytes = new byte[8];
+
     private void digestLong(long v) {
         for (int i = 0; i < 8; i++) {
-            digest.update((byte) (v >>> (8 * i)));
+            longBytes[i] = (byte) (v >>> (8 * i));
         }
+        digest.update(longBytes);
     }
 
     private void digestString(String s) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -21,6 +22,14 @@ public interface Content {
 
     /** A fresh stream over exactly {@link #size()} bytes. The caller closes it. */
     InputStream open() throws IOException;
+
+    /**
+     * A fresh channel over exactly {@link #size()} bytes, for bulk readers; the caller closes it.
+     * The default wraps {@link #open()}; file-backed content reads the file directly.
+     */
+    default ReadableByteChannel openChannel() throws IOException {
+        return Channels.newChannel(open());
+    }
 
     /** A short description for error messages (a path, a layer and entry name). */
     default String describe() {
@@ -51,6 +60,12 @@ public interface Content {
                 FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
                 channel.position(offset);
                 return new BoundedInputStream(Channels.newInputStream(channel), length);
+            }
+
+            @Override public ReadableByteChannel openChannel() throws IOException {
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+                channel.position(offset);
+                return new BoundedChannel(channel, length);
             }
 
             @Override public String describe() {

@@ -2,14 +2,13 @@ package io.github.miniwebvm.fs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,62 +35,53 @@ public final class HostDirectoryReader {
         applyMetadata(root, rootAttrs, directory);
         FileTree tree = new FileTree(root);
         Map<List<Object>, Node> byInode = new HashMap<>();
-        Files.walkFileTree(directory, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (!dir.equals(directory)) {
-                    add(dir);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                add(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                throw exc;
-            }
-
-            private void add(Path path) throws IOException {
-                Map<String, Object> a = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
-                String rel = directory.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/");
-                int mode = (Integer) a.get("mode");
-                int nlink = (Integer) a.get("nlink");
-                int fmt = mode & S_IFMT;
-                List<Object> key = List.of(a.get("dev"), a.get("ino"));
-                if (fmt != 0040000 && nlink > 1) {
-                    Node existing = byInode.get(key);
-                    if (existing != null) {
-                        tree.put(rel, existing);
-                        return;
-                    }
-                }
-                int perms = mode & 07777;
-                long rdev = (Long) a.get("rdev");
-                int major = (int) (((rdev >>> 8) & 0xFFF) | ((rdev >>> 32) & ~0xFFFL));
-                int minor = (int) ((rdev & 0xFF) | ((rdev >>> 12) & ~0xFFL));
-                Node node = switch (fmt) {
-                    case 0040000 -> Node.directory(perms);
-                    case 0100000 -> Node.file(perms, Content.ofRange(path, 0, (Long) a.get("size")));
-                    case 0120000 -> Node.symlink(Files.readSymbolicLink(path).toString());
-                    case 0020000 -> Node.device(NodeType.CHAR_DEVICE, perms, major, minor);
-                    case 0060000 -> Node.device(NodeType.BLOCK_DEVICE, perms, major, minor);
-                    case 0010000 -> Node.fifo(perms);
-                    case 0140000 -> Node.socket(perms);
-                    default -> throw new IOException("unknown file type " + Integer.toOctalString(fmt) + ": " + path);
-                };
-                applyMetadata(node, a, path);
-                if (fmt != 0040000 && nlink > 1) {
-                    byInode.put(key, node);
-                }
-                tree.put(rel, node);
-            }
-        });
+        readChildren(directory, "", tree, byInode);
         return tree;
+    }
+
+    private static void readChildren(Path dir, String prefix, FileTree tree, Map<List<Object>, Node> byInode)
+            throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            stream.forEach(children::add);
+        }
+        for (Path path : children) {
+            String rel = prefix + path.getFileName().toString();
+            Map<String, Object> a = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) a.get("mode");
+            int nlink = (Integer) a.get("nlink");
+            int fmt = mode & S_IFMT;
+            List<Object> key = List.of(a.get("dev"), a.get("ino"));
+            if (fmt != 0040000 && nlink > 1) {
+                Node existing = byInode.get(key);
+                if (existing != null) {
+                    tree.put(rel, existing);
+                    continue;
+                }
+            }
+            int perms = mode & 07777;
+            long rdev = (Long) a.get("rdev");
+            int major = (int) (((rdev >>> 8) & 0xFFF) | ((rdev >>> 32) & ~0xFFFL));
+            int minor = (int) ((rdev & 0xFF) | ((rdev >>> 12) & ~0xFFL));
+            Node node = switch (fmt) {
+                case 0040000 -> Node.directory(perms);
+                case 0100000 -> Node.file(perms, Content.ofRange(path, 0, (Long) a.get("size")));
+                case 0120000 -> Node.symlink(Files.readSymbolicLink(path).toString());
+                case 0020000 -> Node.device(NodeType.CHAR_DEVICE, perms, major, minor);
+                case 0060000 -> Node.device(NodeType.BLOCK_DEVICE, perms, major, minor);
+                case 0010000 -> Node.fifo(perms);
+                case 0140000 -> Node.socket(perms);
+                default -> throw new IOException("unknown file type " + Integer.toOctalString(fmt) + ": " + path);
+            };
+            applyMetadata(node, a, path);
+            if (fmt != 0040000 && nlink > 1) {
+                byInode.put(key, node);
+            }
+            tree.put(rel, node);
+            if (fmt == 0040000) {
+                readChildren(path, rel + "/", tree, byInode);
+            }
+        }
     }
 
     private static void applyMetadata(Node node, Map<String, Object> a, Path path) throws IOException {

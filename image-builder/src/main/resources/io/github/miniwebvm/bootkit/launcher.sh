@@ -92,11 +92,13 @@ webvm_parse_cmdline() {
       webvm.tty=*) webvm_tty=${_wpc_a#webvm.tty=} ;;
       webvm.rows=*) webvm_rows=${_wpc_a#webvm.rows=} ;;
       webvm.cols=*) webvm_cols=${_wpc_a#webvm.cols=} ;;
+      webvm.control=*) webvm_control=${_wpc_a#webvm.control=} ;;
     esac
   done
 }
 
-# One run of the command, in a subshell: the console on stdin/out/err, the terminal size,
+# One run of the command, in a subshell: the console on stdin/out/err, the terminal size (the
+# kernel command line's, first start only),
 # the working directory, the readiness marker, then exec.
 webvm_child() {
   exec <>"/dev/$webvm_tty" >&0 2>&1
@@ -106,6 +108,23 @@ webvm_child() {
   cd "$webvm_cwd" 2>/dev/null || { echo "webvm: working directory $webvm_cwd not found, using /"; cd /; }
   echo "webvm:ready"
   webvm_command webvm_resolve webvm_exec
+}
+
+# The page's control channel (webvm.control=ttyS1): one request per line, each answered with one
+# line. "drop": write back and drop the page cache (before a snapshot is taken); "time SECONDS":
+# set the clock; "size ROWS COLS": set the console's window size (the foreground program gets
+# SIGWINCH). Runs as root in the background; unknown requests get "webvm:error".
+webvm_control_loop() {
+  exec <>"/dev/$1" >&0 2>&1
+  "$webvm_bb" stty raw -echo
+  while read -r _wcl_req _wcl_a _wcl_b; do
+    case $_wcl_req in
+      drop) "$webvm_bb" sync; echo 3 >/proc/sys/vm/drop_caches && echo "webvm:dropped" ;;
+      time) "$webvm_bb" date -s "@$_wcl_a" >/dev/null && echo "webvm:time $_wcl_a" ;;
+      size) "$webvm_bb" stty -F "/dev/$webvm_tty" rows "$_wcl_a" cols "$_wcl_b" && echo "webvm:size $_wcl_a $_wcl_b" ;;
+      *) echo "webvm:error $_wcl_req" ;;
+    esac
+  done
 }
 
 webvm_mount() { # TYPE DIR OPTIONS
@@ -126,9 +145,13 @@ webvm_main() {
   [ "$("$webvm_bb" hostname)" != "(none)" ] || "$webvm_bb" hostname webvm
   webvm_tty=ttyS0
   webvm_parse_cmdline "$("$webvm_bb" cat /proc/cmdline)"
+  [ -z "$webvm_control" ] || ( webvm_control_loop "$webvm_control" ) &
   while :; do
     ( webvm_child )
     echo "webvm: the command exited with status $?; starting it again" >"/dev/$webvm_tty"
+    # Later starts keep the size the terminal has now (the page may have changed it with stty).
+    webvm_rows=
+    webvm_cols=
     "$webvm_bb" sleep 1
   done
 }

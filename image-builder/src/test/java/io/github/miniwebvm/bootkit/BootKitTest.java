@@ -60,6 +60,9 @@ class BootKitTest {
         assertThat(files.kernelVersion()).isEqualTo(FakeDebian.VERSION);
         assertThat(Files.readAllBytes(files.kernel())).isEqualTo(FakeDebian.KERNEL);
         assertThat(Files.readAllBytes(files.busybox())).isEqualTo(FakeDebian.BUSYBOX);
+        assertThat(Files.isExecutable(files.busybox())).as("mode 0755 kept").isTrue();
+        assertThat(Files.getPosixFilePermissions(files.bios())).extracting(Object::toString)
+                .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE", "GROUP_READ", "OTHERS_READ");
         assertThat(Files.readAllBytes(files.bios())).isEqualTo(FakeDebian.BIOS);
         assertThat(files.modulesDirectory().orElseThrow()).endsWith(Path.of("lib/modules", FakeDebian.VERSION));
         assertThat(files.packages()).extracting(BootKitFiles.SourcePackage::name)
@@ -84,6 +87,21 @@ class BootKitTest {
         kit().build().resolve();
         assertThat(mirror.hits(KERNEL_DEB)).isEqualTo(1);
         assertThat(mirror.hits(BUSYBOX_DEB)).isEqualTo(1);
+        assertThat(mirror.hits(PACKAGES)).isEqualTo(1);
+    }
+
+    @Test
+    void aPackageMissingFromTheCachedIndexSubsetIsLookedUpInTheWholeIndex() throws Exception {
+        kit().build().resolve();
+        assertThat(log).anyMatch(l -> l.contains("packages in bookworm/main/i386"));
+        log.clear();
+        BootKitFiles files = kit().kernelPackage("custom-kernel").build().resolve();
+        assertThat(files.kernelVersion()).isEqualTo(FakeDebian.VERSION);
+        assertThat(log).anyMatch(l -> l.contains("custom-kernel 1.0 depends on linux-image-6.1.0-9-686"))
+                .anyMatch(l -> l.contains("packages in bookworm/main/i386"));   // the whole index parsed again
+        log.clear();
+        kit().build().resolve();
+        assertThat(log).noneMatch(l -> l.contains("packages in bookworm/main/i386"));   // the subset sufficed
         assertThat(mirror.hits(PACKAGES)).isEqualTo(1);
     }
 

@@ -59,6 +59,8 @@ final class FakeDebian {
                 TestFixtures.deb(Map.of("usr/share/doc/linux-image-686/README", new byte[1])));
         add(idx, "linux-image-6.1.0-9-686", "6.1.100-1", "kmod, linux-base (>= 4.3~)",
                 "pool/main/l/linux-signed-i386/linux-image-6.1.0-9-686_6.1.100-1_i386.deb", TestFixtures.deb(kernel));
+        add(idx, "custom-kernel", "1.0", "linux-image-6.1.0-9-686", "pool/main/c/custom/custom-kernel_1.0_i386.deb",
+                TestFixtures.deb(Map.of("usr/share/doc/custom-kernel/README", new byte[1])));
         add(idx, "busybox-static", "1:1.35.0-4", "", "pool/main/b/busybox/busybox-static_1.35.0-4_i386.deb",
                 TestFixtures.deb(Map.of("bin/busybox", BUSYBOX, "usr/share/doc/busybox-static/copyright", new byte[3])));
         add(idx, "seabios", "1.16.2-1", "", "pool/main/s/seabios/seabios_1.16.2-1_all.deb",

@@ -59,7 +59,7 @@ final class TestFixtures {
             for (Map.Entry<String, byte[]> f : new TreeMap<>(files).entrySet()) {
                 TarArchiveEntry e = new TarArchiveEntry("./" + f.getKey());
                 e.setSize(f.getValue().length);
-                e.setMode(0100644);
+                e.setMode(f.getKey().startsWith("bin/") ? 0100755 : 0100644);
                 tar.putArchiveEntry(e);
                 tar.write(f.getValue());
                 tar.closeArchiveEntry();

@@ -91,13 +91,58 @@ public class PackageMojo extends AbstractMojo {
     @Parameter(property = "webvm.engine", defaultValue = "v86")
     private String engine;
 
-    /** Where CheerpX is loaded from (engine=cheerpx). */
+    /**
+     * Where CheerpX is loaded from (engine=cheerpx) instead of Leaning Technologies' CDN: a directory
+     * URL holding {@code cx.esm.js}, or the module's URL.
+     */
     @Parameter(property = "webvm.cheerpxUrl")
     private String cheerpxUrl;
+
+    /** CheerpX version loaded from the CDN (engine=cheerpx). */
+    @Parameter(property = "webvm.cheerpxVersion", defaultValue = "1.3.9")
+    private String cheerpxVersion;
+
+    /**
+     * An external disk for engine=cheerpx instead of the site's own: {@code wss://…} (a WebVM cloud
+     * disk) or {@code https://…/IMAGE.ext2} (one file served with HTTP Range support).
+     */
+    @Parameter(property = "webvm.cheerpxDiskUrl")
+    private String cheerpxDiskUrl;
+
+    /** Offer networking through Tailscale (engine=cheerpx); off by default. */
+    @Parameter(property = "webvm.tailscale", defaultValue = "false")
+    private boolean tailscale;
+
+    /** A Tailscale control server such as Headscale (engine=cheerpx, tailscale=true). */
+    @Parameter(property = "webvm.tailscaleControlUrl")
+    private String tailscaleControlUrl;
 
     /** Guest memory in MiB. */
     @Parameter(property = "webvm.memory", defaultValue = "256")
     private int memory;
+
+    /**
+     * Instant prompt (engine v86): boot the site once at build time in Node (18 or later, on PATH)
+     * and ship the saved state, which the page restores instead of booting. Default: on for v86.
+     * Without node, or when the boot fails, the build warns and ships a cold-boot site.
+     */
+    @Parameter(property = "webvm.snapshot")
+    private Boolean snapshot;
+
+    /**
+     * A JavaScript regex the command prints when it is ready for the snapshot (matched against the
+     * console after the boot kit's {@code webvm:ready}); default: the first output followed by 1.5 s of quiet.
+     */
+    @Parameter(property = "webvm.snapshotReady")
+    private String snapshotReady;
+
+    /** Seconds the snapshot boot may take. */
+    @Parameter(property = "webvm.snapshotTimeout", defaultValue = "600")
+    private int snapshotTimeout;
+
+    /** The Node.js executable for the snapshot boot. */
+    @Parameter(property = "webvm.snapshotNode", defaultValue = "node")
+    private String snapshotNode;
 
     /** Overrides of the image's run configuration (entrypoint, args, environment, workingDirectory, user). */
     @Parameter
@@ -179,6 +224,16 @@ public class PackageMojo extends AbstractMojo {
         }
     }
 
+    /** The version, and for snapshots the jar's size and time too, so a rebuilt plugin redoes the work. */
+    private String pluginIdentity() {
+        if (plugin == null) {
+            return "dev";
+        }
+        File jar = plugin.getPluginArtifact() == null ? null : plugin.getPluginArtifact().getFile();
+        return plugin.getVersion() + (jar != null && plugin.getVersion().endsWith("-SNAPSHOT")
+                ? " " + jar.length() + "@" + jar.lastModified() : "");
+    }
+
     private PipelineOptions options() {
         Map<String, String> args = new LinkedHashMap<>();
         if (buildArgs != null) {
@@ -187,7 +242,7 @@ public class PackageMojo extends AbstractMojo {
         args.putAll(PipelineOptions.parsePairs(buildArgsList, "webvm.buildArgs"));
 
         PipelineOptions.Builder b = PipelineOptions.builder()
-                .pluginVersion(plugin == null ? "dev" : plugin.getVersion())
+                .pluginVersion(pluginIdentity())
                 .dockerfile(dockerfile.toPath())
                 .context(context.toPath())
                 .buildArgs(args)
@@ -204,13 +259,18 @@ public class PackageMojo extends AbstractMojo {
                 .chunkSize(chunkSize)
                 .engine(engine)
                 .cheerpxUrl(cheerpxUrl)
+                .cheerpx(cheerpxVersion, cheerpxDiskUrl, tailscale, tailscaleControlUrl)
                 .memoryMiB(memory)
                 .outputDirectory(Defaults.resolve(outputDirectory, executionRoot, "target/webvm-site"))
                 .workDirectory(Defaults.resolve(workDirectory, executionRoot, "target/webvm"))
                 .cacheDirectory(cacheDirectory.toPath())
                 .debianMirror(debianMirror)
                 .debianSuite(debianSuite)
-                .offline(offline);
+                .offline(offline)
+                .snapshot(snapshot)
+                .snapshotReady(snapshotReady)
+                .snapshotTimeoutSeconds(snapshotTimeout)
+                .snapshotNode(snapshotNode);
         if (container != null) {
             b.entrypoint(container.entrypoint).args(container.args).environment(container.environment)
                     .workingDirectory(container.workingDirectory).user(container.user);

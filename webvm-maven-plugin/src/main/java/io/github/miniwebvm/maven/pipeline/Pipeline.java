@@ -20,6 +20,7 @@ import io.github.miniwebvm.image.ImageLoader;
 import io.github.miniwebvm.image.LoadedImage;
 import io.github.miniwebvm.site.SiteAssembler;
 import io.github.miniwebvm.site.SiteConfig;
+import io.github.miniwebvm.snapshot.Snapshotter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -119,8 +120,11 @@ public final class Pipeline {
                     boot,
                     new SiteConfig.Command(config.webvmCommand().orElse("/bin/sh"), config.webvmArgs(),
                             config.env(), config.webvmCwd(), (int) ids.uid(), (int) ids.gid()),
-                    o.memoryMiB, title());
+                    o.memoryMiB, title(), o.cheerpx);
             SiteAssembler.builder().config(siteConfig).build().assemble(site);
+            if (o.snapshot) {
+                takeSnapshot(site);
+            }
             long[] size = sizeOf(site);
             stage.done(size[1] + " files, " + StageLog.bytes(size[0]));
             if (size[0] > ChunkReport.GITHUB_PAGES_SITE_LIMIT) {
@@ -217,26 +221,34 @@ public final class Pipeline {
                 .layout(DiskLayout.PACKED)
                 .chunkSize(o.chunkSize)
                 .imageName(DISK_IMAGE)
-                .log(stage.progress())
+                .log(stage.lines())   // the chunker's report, its warnings and its own progress every 10 s
                 .build()
                 .write(ext2, disk);
         if (o.diskLayout != PipelineOptions.Layout.PACKED) {
             DiskLayout layout = o.diskLayout == PipelineOptions.Layout.WEBVM ? DiskLayout.WEBVM : DiskLayout.V86;
             String dir = layout == DiskLayout.WEBVM ? "webvm-disk" : "v86-disk";
             AtomicOutput.linkTree(previousSite.resolve(dir), site.resolve(dir));
-            Chunker.builder().layout(layout).chunkSize(o.chunkSize).imageName(DISK_IMAGE).log(stage.progress())
+            Chunker.builder().layout(layout).chunkSize(o.chunkSize).imageName(DISK_IMAGE).log(stage.lines())
                     .build().write(ext2, site.resolve(dir));
             log.info("chunks: " + layout.name().toLowerCase(Locale.ROOT) + " layout in " + dir
                     + "/ as well (the page itself reads the packed store in disk/)");
         }
-        for (String w : report.warnings()) {
-            log.warn("chunks: " + w);
-        }
-        stage.done(String.format(Locale.ROOT, "%,d chunks: %,d zero, %,d duplicate, %,d stored (%s, %.3f of the image),"
-                + " %,d written, %,d kept", report.chunksTotal(), report.zeroChunks(), report.duplicateChunks(),
-                report.storedChunks(), StageLog.bytes(report.storedBytes()), report.ratio(), report.filesWritten(),
-                report.filesKept()));
+        stage.done(String.format(Locale.ROOT, "%,d files written, %,d kept from the previous site, %s of the image changed",
+                report.filesWritten(), report.filesKept(), StageLog.bytes(report.changedBytes())));
         return report;
+    }
+
+    private void takeSnapshot(Path site) {
+        StageLog.Stage stage = log.stage("snapshot");
+        Snapshotter.builder()
+                .node(o.snapshotNode)
+                .timeout(java.time.Duration.ofSeconds(o.snapshotTimeoutSeconds))
+                .readyPattern(o.snapshotReady)
+                .info(stage.lines())
+                .warn(log::warn)
+                .build()
+                .take(site)
+                .ifPresent(s -> stage.done(s.file() + " " + StageLog.bytes(s.fileBytes())));
     }
 
     private SiteConfig.Boot writeBootKit(GuestCommand command, Path site) throws PipelineException, IOException {

@@ -1,0 +1,232 @@
+// Boots a site's v86 configuration headlessly under Node (>= 18), waits until the image's command
+// is ready, has the guest drop its page cache, and saves the emulator state (raw, uncompressed;
+// the Java side compresses it). Bundled with v86 into snapshot.mjs by build.mjs; the plugin runs
+//   node snapshot.mjs REQUEST.json
+// REQUEST: { site, wasm, bios, kernel, initrd, manifest (site-relative), memoryMiB, cmdline,
+//            control ("ttyS1"), readyPattern (regex source or null), quietMillis, timeoutSeconds,
+//            out (raw state file), result (JSON file written on success) }
+// stdout: progress lines "snapshot: …". Exit 0 on success, 1 on timeout, 2 on any other error.
+import fs from "node:fs";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
+import { V86 } from "v86/build/libv86.mjs";
+
+/* global WEBVM_V86_VERSION */
+const V86_VERSION = typeof WEBVM_V86_VERSION === "string" ? WEBVM_V86_VERSION : "unknown";
+const BLOCK = 256; // v86's disk write cache works in 256-byte blocks
+
+const request = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const started = Date.now();
+const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
+const say = (text) => console.log(`snapshot: ${seconds()} s ${text}`);
+
+// The packed chunk store (chunker/FORMAT.md) as a v86 disk: reads decompress and verify chunks,
+// writes stay in a 256-byte block cache whose state has the shape of v86's own part-file buffer,
+// so the browser's `use_parts` disk restores it.
+class PackedDisk {
+  constructor(siteDir, manifestPath) {
+    const file = path.join(siteDir, manifestPath);
+    this.manifest = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (this.manifest.format !== "webvm-disk/1") throw new Error(`${file}: not a webvm-disk/1 manifest`);
+    if (!["gzip", "none"].includes(this.manifest.encoding)) {
+      throw new Error(`${file}: chunk encoding ${this.manifest.encoding} is not readable here (gzip or none)`);
+    }
+    this.dir = path.dirname(file);
+    this.raw = new Set(this.manifest.raw || []);
+    this.byteLength = this.manifest.size;
+    this.chunkSize = this.manifest.chunkSize;
+    this.block_cache = new Map();
+    this.block_cache_is_write = new Set();
+    this.chunksRead = new Set();
+    this.onload = undefined;
+    this.onprogress = undefined;
+  }
+  load() {
+    this.onload && this.onload(Object.create(null));
+  }
+  chunk(i) {
+    const length = Math.min(this.chunkSize, this.byteLength - i * this.chunkSize);
+    const entry = this.manifest.chunks[i];
+    if (entry === null) return new Uint8Array(length);
+    this.chunksRead.add(i);
+    const stored = fs.readFileSync(path.join(this.dir, this.manifest.chunkPath.replace("{sha256}", entry)));
+    const bytes = this.raw.has(i) || this.manifest.encoding === "none" ? stored : gunzipSync(stored);
+    if (bytes.length !== length || createHash("sha256").update(bytes).digest("hex") !== entry) {
+      throw new Error(`disk chunk ${i} (${entry}) does not match its sha256 or length; rebuild the site`);
+    }
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+  read(offset, len) {
+    const out = new Uint8Array(len);
+    for (let at = offset; at < offset + len;) {
+      const i = Math.floor(at / this.chunkSize);
+      const chunkStart = i * this.chunkSize;
+      const data = this.chunk(i);
+      const from = at - chunkStart;
+      const n = Math.min(data.length - from, offset + len - at);
+      out.set(data.subarray(from, from + n), at - offset);
+      at += n;
+    }
+    for (let b = 0; b < len / BLOCK; b++) {
+      const cached = this.block_cache.get(offset / BLOCK + b);
+      if (cached) out.set(cached, b * BLOCK);
+    }
+    return out;
+  }
+  get(offset, len, fn) {
+    let data;
+    try {
+      data = this.read(offset, len);
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    setImmediate(() => fn(data));
+  }
+  get_and_cache(offset, len, fn) {
+    this.get(offset, len, fn);
+  }
+  get_from_cache(offset, len) {
+    return undefined;
+  }
+  set(start, data, fn) {
+    const first = start / BLOCK;
+    for (let b = 0; b < data.length / BLOCK; b++) {
+      this.block_cache.set(first + b, data.slice(b * BLOCK, (b + 1) * BLOCK));
+      this.block_cache_is_write.add(first + b);
+    }
+    fn();
+  }
+  get_buffer(fn) {
+    fn();
+  }
+  get_state() {
+    return [[...this.block_cache.entries()]];
+  }
+  set_state(state) {
+    this.block_cache = new Map(state[0]);
+    this.block_cache_is_write = new Set(this.block_cache.keys());
+  }
+}
+
+let emulator;
+let done = false;
+const timer = setTimeout(() => {
+  console.log(`snapshot: TIMEOUT after ${seconds()} s (${phase}); last console output:\n${output.slice(-2000)}`);
+  finish(1);
+}, (request.timeoutSeconds || 120) * 1000);
+
+function fail(e) {
+  if (done) return;
+  console.log(`snapshot: ERROR ${e && e.stack ? e.stack : e}`);
+  finish(2);
+}
+
+function finish(code) {
+  done = true;
+  clearTimeout(timer);
+  try {
+    emulator && emulator.stop();
+  } catch (_) {
+    // already stopped
+  }
+  process.exit(code);
+}
+
+let phase = "booting";
+let output = "";        // console (ttyS0) output, "\r" dropped
+let readyAt = -1;       // where the output after the readiness marker starts
+let control = "";       // control channel (ttyS1) output
+let quietTimer = null;
+const readyPattern = request.readyPattern ? new RegExp(request.readyPattern) : null;
+let onReady;
+const ready = new Promise((resolve) => { onReady = resolve; });
+
+function checkReady() {
+  if (readyAt < 0) {
+    const at = output.indexOf("webvm:ready\n");
+    if (at < 0) return;
+    readyAt = at + "webvm:ready\n".length;
+    phase = "waiting for the command";
+    say("the guest launched the command");
+  }
+  const after = output.slice(readyAt);
+  clearTimeout(quietTimer);
+  if (readyPattern) {
+    if (readyPattern.test(after)) onReady();
+  } else {
+    // the command is ready once it has printed something and then stayed quiet
+    if (after.length > 0) quietTimer = setTimeout(onReady, request.quietMillis || 1500);
+  }
+}
+
+function controlReply(expected) {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (control.includes(expected)) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 20);
+  });
+}
+
+async function main() {
+  const site = request.site;
+  const disk = new PackedDisk(site, request.manifest);
+  emulator = new V86({
+    wasm_path: path.resolve(request.wasm),
+    memory_size: request.memoryMiB * 1024 * 1024,
+    vga_memory_size: 2 * 1024 * 1024,
+    bios: { url: path.resolve(site, request.bios) },
+    bzimage: { url: path.resolve(site, request.kernel) },
+    initrd: { url: path.resolve(site, request.initrd) },
+    cmdline: request.cmdline,
+    hda: disk,
+    uart1: true,
+    autostart: true,
+    disable_keyboard: true,
+    disable_mouse: true,
+    disable_speaker: true,
+  });
+  emulator.add_listener("serial0-output-byte", (byte) => {
+    if (byte === 13) return;
+    output += String.fromCharCode(byte);
+    if (output.length > 1 << 20) {
+      const cut = output.length - (1 << 19);
+      output = output.slice(cut);
+      if (readyAt >= 0) readyAt = Math.max(0, readyAt - cut);
+    }
+    if (phase !== "saving") checkReady();
+  });
+  emulator.add_listener("serial1-output-byte", (byte) => {
+    control += String.fromCharCode(byte);
+  });
+  say(`booting ${request.memoryMiB} MiB guest: ${request.cmdline}`);
+  await ready;
+  phase = "dropping the page cache";
+  say(`the command is ready (${disk.chunksRead.size} disk chunks read)`);
+  emulator.serial_send_bytes(1, new TextEncoder().encode("drop\n"));
+  await controlReply("webvm:dropped");
+  // let the guest go idle again after the drop (its shell may print nothing, that is fine)
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  phase = "saving";
+  const state = await emulator.save_state();
+  fs.writeFileSync(request.out, new Uint8Array(state));
+  let writtenBlocks = 0;
+  for (const i of disk.block_cache_is_write) if (disk.block_cache.has(i)) writtenBlocks++;
+  const result = {
+    v86Version: V86_VERSION,
+    stateBytes: state.byteLength,
+    seconds: Number(seconds()),
+    chunksRead: disk.chunksRead.size,
+    diskWriteCacheBytes: writtenBlocks * BLOCK,
+    screen: output.slice(readyAt).slice(-4000),
+  };
+  fs.writeFileSync(request.result, JSON.stringify(result));
+  say(`saved ${state.byteLength} bytes of state (disk write cache ${result.diskWriteCacheBytes} bytes)`);
+  finish(0);
+}
+
+main().catch(fail);

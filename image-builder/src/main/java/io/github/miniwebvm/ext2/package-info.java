@@ -1,0 +1,16 @@
+/**
+ * An ext2 filesystem writer: {@link io.github.miniwebvm.ext2.Ext2Writer} turns a
+ * {@link io.github.miniwebvm.fs.FileTree} into an image file, {@link io.github.miniwebvm.ext2.Ext2Result}
+ * says what it wrote. Everything else is package-private and mirrors the disk layout:
+ * {@code Layout} (block groups and where their metadata sits), {@code Allocator} (contiguous data
+ * blocks), {@code Superblock}, {@code BlockGroupDescriptor}, {@code Bitmap}, {@code Inode},
+ * {@code BlockMap} (direct, indirect, double and triple indirect pointers), {@code DirectoryBlock}
+ * and {@code DirEntry}, {@code XattrBlock}; {@code ImageWriter} runs one write.
+ *
+ * <p>The write streams: the tree is scanned once for metadata (inode numbers in depth-first
+ * order, link counts, directory sizes, attribute sets), the layout is fixed from an upper bound of
+ * the data (all blocks, no holes), then every inode's data is read once, all-zero blocks are left
+ * as holes and the rest written through a {@code FileChannel}; bitmaps, group descriptors and
+ * superblocks come last. Memory grows with the number of entries, not with their size.
+ */
+package io.github.miniwebvm.ext2;

@@ -1,0 +1,311 @@
+package io.github.miniwebvm.snapshot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.luben.zstd.Zstd;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Boots an assembled v86 site headlessly in Node, saves the state once the image's command is
+ * ready, writes {@code boot/state-<hash>.bin.zst} and adds a {@code snapshot} entry to the site's
+ * {@code webvm.json}. See the package documentation for the file format and the key.
+ */
+public final class Snapshotter {
+  static final String RUNTIME = "META-INF/webvm/runtime/";
+  static final String FORMAT = "webvm-snapshot/1";
+  /** Added to the site's kernel command line for the snapshot boot (the page never cold-boots with it). */
+  static final String EXTRA_CMDLINE = "webvm.rows=24 webvm.cols=80 webvm.control=ttyS1 init_on_free=1";
+  static final int SKIPPABLE_FRAME_MAGIC = 0x184D2A50;
+
+  private final String node;
+  private final Duration timeout;
+  private final String readyPattern;
+  private final int level;
+  private final Consumer<String> info;
+  private final Consumer<String> warn;
+
+  private Snapshotter(Builder b) {
+    this.node = b.node;
+    this.timeout = b.timeout;
+    this.readyPattern = b.readyPattern;
+    this.level = b.level;
+    this.info = b.info;
+    this.warn = b.warn;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Takes the snapshot of the site in {@code site} (which must already have {@code webvm.json},
+   * {@code boot/} and {@code disk/}). On any failure it logs a warning naming the reason, leaves
+   * the site a cold-boot site, and returns empty; it never throws for the snapshot itself.
+   */
+  public Optional<Snapshot> take(Path site) {
+    Path work = null;
+    try {
+      work = Files.createTempDirectory("webvm-snapshot");
+      return Optional.of(run(site, work));
+    } catch (SnapshotFailure e) {
+      warn.accept("snapshot: " + e.getMessage() + "; the site cold-boots (about 15 s to a prompt instead of"
+          + " about 1 s). Set -Dwebvm.snapshot=false to skip this step.");
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      warn.accept("snapshot: failed (" + e + "); the site cold-boots. Set -Dwebvm.snapshot=false to skip this step.");
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      warn.accept("snapshot: interrupted; the site cold-boots");
+      return Optional.empty();
+    } finally {
+      if (work != null) deleteTree(work);
+    }
+  }
+
+  private Snapshot run(Path site, Path work) throws IOException, InterruptedException, SnapshotFailure {
+    ObjectMapper json = new ObjectMapper();
+    Path webvmJson = site.resolve("webvm.json");
+    ObjectNode config = (ObjectNode) json.readTree(webvmJson.toFile());
+    if (!"v86".equals(config.path("engine").asText())) {
+      throw new SnapshotFailure("engine " + config.path("engine").asText() + " has no snapshots (v86 only)");
+    }
+    JsonNode boot = config.path("boot");
+    JsonNode runtime = json.readTree(resource("runtime.json"));
+    JsonNode engine = runtime.path("engines").path("v86");
+    if (engine.path("snapshot").isMissingNode()) {
+      throw new SnapshotFailure("this emulator-runtime has no snapshot script");
+    }
+    Path script = extract(engine.path("snapshot").asText(), work.resolve("snapshot.mjs"));
+    Path wasm = extract(engine.path("files").path("wasm").asText(), work.resolve("v86.wasm"));
+    int memoryMiB = config.path("memoryMiB").asInt(256);
+    String cmdline = boot.path("cmdline").asText() + " " + EXTRA_CMDLINE;
+
+    ObjectNode key = json.createObjectNode();
+    key.put("imageSha256", config.path("disk").path("imageSha256").asText());
+    key.put("bios", sha256(site.resolve(boot.path("bios").asText())));
+    key.put("kernel", sha256(site.resolve(boot.path("kernel").asText())));
+    key.put("initrd", sha256(site.resolve(boot.path("initrd").asText())));
+    key.put("v86", engine.path("version").asText());
+    key.put("memoryMiB", memoryMiB);
+    key.put("cmdline", cmdline);
+    String keyHash = keyHash(key);
+
+    Path rawState = work.resolve("state.bin");
+    Path resultFile = work.resolve("result.json");
+    ObjectNode request = json.createObjectNode();
+    request.put("site", site.toAbsolutePath().toString());
+    request.put("wasm", wasm.toString());
+    request.put("bios", boot.path("bios").asText());
+    request.put("kernel", boot.path("kernel").asText());
+    request.put("initrd", boot.path("initrd").asText());
+    request.put("manifest", config.path("disk").path("manifest").asText());
+    request.put("memoryMiB", memoryMiB);
+    request.put("cmdline", cmdline);
+    if (readyPattern != null) request.put("readyPattern", readyPattern);
+    request.put("timeoutSeconds", timeout.toSeconds());
+    request.put("out", rawState.toString());
+    request.put("result", resultFile.toString());
+    Path requestFile = work.resolve("request.json");
+    json.writeValue(requestFile.toFile(), request);
+
+    runNode(script, requestFile, work);
+    JsonNode result = json.readTree(resultFile.toFile());
+    if (!result.path("v86Version").asText().equals(key.path("v86").asText())) {
+      throw new SnapshotFailure("the snapshot script's v86 " + result.path("v86Version").asText()
+          + " differs from the page's " + key.path("v86").asText());
+    }
+
+    byte[] raw = Files.readAllBytes(rawState);
+    long start = System.nanoTime();
+    byte[] compressed = Zstd.compress(raw, level);
+    ObjectNode header = json.createObjectNode();
+    header.put("format", FORMAT);
+    header.put("keyHash", keyHash);
+    header.set("key", key);
+    header.put("screen", result.path("screen").asText());
+    byte[] headerBytes = json.writeValueAsBytes(header);
+    ByteBuffer frame = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
+        .putInt(SKIPPABLE_FRAME_MAGIC).putInt(headerBytes.length);
+    String file = "boot/state-" + keyHash.substring(0, 16) + ".bin.zst";
+    Path target = site.resolve(file);
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    try (var out = Files.newOutputStream(tmp)) {
+      out.write(frame.array());
+      out.write(headerBytes);
+      out.write(compressed);
+    }
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    long fileBytes = Files.size(target);
+
+    ObjectNode entry = json.createObjectNode();
+    entry.put("file", file);
+    entry.put("keyHash", keyHash);
+    entry.set("key", key);
+    entry.put("bytes", fileBytes);
+    config.set("snapshot", entry);
+    Path tmpJson = webvmJson.resolveSibling("webvm.json.tmp");
+    json.writerWithDefaultPrettyPrinter().writeValue(tmpJson.toFile(), config);
+    Files.move(tmpJson, webvmJson, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+    Snapshot s = new Snapshot(file, keyHash, fileBytes, raw.length, result.path("diskWriteCacheBytes").asLong(),
+        result.path("chunksRead").asInt(), result.path("seconds").asDouble(), (System.nanoTime() - start) / 1e9);
+    info.accept(String.format(java.util.Locale.ROOT,
+        "snapshot: %s, %,d bytes (state %,d bytes raw, zstd -%d in %.1f s; disk write cache %,d bytes); booted in %.1f s",
+        file, fileBytes, raw.length, level, s.compressSeconds(), s.diskWriteCacheBytes(), s.bootSeconds()));
+    return s;
+  }
+
+  private void runNode(Path script, Path request, Path work) throws IOException, InterruptedException, SnapshotFailure {
+    List<String> command = List.of(node, script.toString(), request.toString());
+    Process p;
+    try {
+      p = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new SnapshotFailure("could not run '" + node + "' (" + e.getMessage() + "); install Node.js 18 or later"
+          + " and put node on PATH, or point -Dwebvm.snapshotNode at it");
+    }
+    List<String> tail = new ArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {
+        for (String line; (line = r.readLine()) != null; ) {
+          synchronized (tail) {
+            tail.add(line);
+            if (tail.size() > 40) tail.remove(0);
+          }
+          if (line.startsWith("snapshot: ")) info.accept(line);
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+    }, "webvm-snapshot-output");
+    reader.setDaemon(true);
+    reader.start();
+    // the script has its own timeout; this one catches a node that hangs before it starts
+    if (!p.waitFor(timeout.toSeconds() + 60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new SnapshotFailure("node did not finish within " + timeout.toSeconds() + " s");
+    }
+    reader.join(5000);
+    int rc = p.exitValue();
+    if (rc != 0) {
+      String last;
+      synchronized (tail) {
+        last = String.join("\n  ", tail);
+      }
+      String why = rc == 1 ? "the guest was not ready within " + timeout.toSeconds() + " s (raise -Dwebvm.snapshotTimeout,"
+          + " or set -Dwebvm.snapshotReady to a regex that the command prints when ready)"
+          : "node exited with status " + rc + (last.contains("SyntaxError") || last.contains("ERR_")
+              ? " (Node.js 18 or later is needed)" : "");
+      throw new SnapshotFailure(why + "; its last output:\n  " + last);
+    }
+  }
+
+  private static Path extract(String name, Path target) throws IOException, SnapshotFailure {
+    try (InputStream in = Snapshotter.class.getClassLoader().getResourceAsStream(RUNTIME + name)) {
+      if (in == null) throw new SnapshotFailure(RUNTIME + name + " is missing from the emulator-runtime jar");
+      Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    return target;
+  }
+
+  private static InputStream resource(String name) throws SnapshotFailure {
+    InputStream in = Snapshotter.class.getClassLoader().getResourceAsStream(RUNTIME + name);
+    if (in == null) throw new SnapshotFailure(RUNTIME + name + " is missing from the emulator-runtime jar");
+    return in;
+  }
+
+  static String keyHash(JsonNode key) throws IOException {
+    return HexFormat.of().formatHex(sha256().digest(new ObjectMapper().writeValueAsBytes(key)));
+  }
+
+  static String sha256(Path file) throws IOException {
+    MessageDigest md = sha256();
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      // a temp directory left behind is harmless
+    }
+  }
+
+  /** What was written. */
+  public record Snapshot(String file, String keyHash, long fileBytes, long rawStateBytes, long diskWriteCacheBytes,
+      int chunksRead, double bootSeconds, double compressSeconds) {}
+
+  static final class SnapshotFailure extends Exception {
+    SnapshotFailure(String message) {
+      super(message);
+    }
+  }
+
+  public static final class Builder {
+    private String node = "node";
+    private Duration timeout = Duration.ofMinutes(10);
+    private String readyPattern;
+    private int level = 19;
+    private Consumer<String> info = s -> {};
+    private Consumer<String> warn = s -> {};
+
+    /** The node executable (default {@code node} from PATH). */
+    public Builder node(String v) { node = Objects.requireNonNull(v); return this; }
+    /** How long the boot may take until the command is ready (default 10 minutes). */
+    public Builder timeout(Duration v) { timeout = Objects.requireNonNull(v); return this; }
+    /**
+     * A JavaScript regex matched against the console output after {@code webvm:ready}; null (default):
+     * ready when the command has printed something and then been quiet for 1.5 s.
+     */
+    public Builder readyPattern(String v) { readyPattern = v == null || v.isBlank() ? null : v; return this; }
+    /** zstd level (default 19). */
+    public Builder level(int v) { level = v; return this; }
+    public Builder info(Consumer<String> v) { info = Objects.requireNonNull(v); return this; }
+    public Builder warn(Consumer<String> v) { warn = Objects.requireNonNull(v); return this; }
+
+    public Snapshotter build() {
+      return new Snapshotter(this);
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package io.github.miniwebvm.site;
+
+import static io.github.miniwebvm.site.SiteBrowserIT.chromium;
+import static io.github.miniwebvm.site.SiteBrowserIT.consoleLog;
+import static io.github.miniwebvm.site.SiteBrowserIT.deleteTree;
+import static io.github.miniwebvm.site.SiteBrowserIT.js;
+import static io.github.miniwebvm.site.SiteBrowserIT.run;
+import static io.github.miniwebvm.site.SiteBrowserIT.typeAndCollect;
+import static io.github.miniwebvm.site.SiteBrowserIT.waitForPrompt;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.miniwebvm.bootkit.BootFiles;
+import io.github.miniwebvm.bootkit.BootKit;
+import io.github.miniwebvm.bootkit.GuestCommand;
+import io.github.miniwebvm.chunker.Chunker;
+import io.github.miniwebvm.chunker.DiskLayout;
+import io.github.miniwebvm.snapshot.Snapshotter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Year;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Instant prompt: a site built with a build-time snapshot restores it in headless Chromium (same
+ * harness as {@link SiteBrowserIT}), and a snapshot made from another disk is rejected by the page,
+ * which then boots. Prints {@code [bench]} lines that bench/snapshot-bench.sh collects.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SnapshotBrowserIT {
+  private static final Path TARGET = Path.of("target").toAbsolutePath();
+
+  private static Path work;
+  private static Path siteA;
+  private static Path siteB;
+  private static Snapshotter.Snapshot snapshotA;
+  private static Snapshotter.Snapshot snapshotB;
+
+  @BeforeAll
+  static void buildSites() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver")),
+        "needs Debian chromium + chromium-driver (scripts/setup-host.sh)");
+    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mke2fs")), "needs e2fsprogs (scripts/setup-host.sh)");
+    assumeTrue(new ProcessBuilder("node", "--version").start().waitFor() == 0, "needs node (18 or later)");
+    Path repo = Path.of(System.getProperty("webvm.repoRoot", "..")).toAbsolutePath().normalize();
+    work = Files.createDirectories(TARGET.resolve("snapshot-e2e"));
+    Path fixture = Path.of(run(work, "bash", repo.resolve("scripts/fixture-base.sh").toString(), "dir").strip());
+
+    siteA = work.resolve("site-a");
+    siteB = work.resolve("site-b");
+    snapshotA = buildSite(fixture, siteA, "a").orElseThrow(() -> new AssertionError("no snapshot for site A"));
+    snapshotB = buildSite(fixture, siteB, "b").orElseThrow(() -> new AssertionError("no snapshot for site B"));
+  }
+
+  /** The fixture plus a user and one file whose content is {@code variant}, booted to a snapshot. */
+  private static Optional<Snapshotter.Snapshot> buildSite(Path fixture, Path site, String variant) throws Exception {
+    Path rootfs = work.resolve("rootfs-" + variant);
+    Path image = work.resolve("rootfs.ext2");
+    deleteTree(rootfs);
+    deleteTree(site);
+    run(work, "cp", "-a", fixture.toString(), rootfs.toString());
+    Files.writeString(rootfs.resolve("etc/passwd"), "webvm:x:1000:1000:WebVM user:/home/webvm:/bin/bash\n",
+        StandardOpenOption.APPEND);
+    Files.writeString(rootfs.resolve("etc/group"), "webvm:x:1000:\n", StandardOpenOption.APPEND);
+    Files.writeString(rootfs.resolve("etc/inputrc"), "set enable-bracketed-paste off\n",
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(rootfs.resolve("etc/webvm-variant"), variant + "\n");
+    Files.createDirectories(rootfs.resolve("home/webvm"));
+    run(work, "chown", "1000:1000", rootfs.resolve("home/webvm").toString());
+    // fixed UUID and hash seed: the two images differ in the one file only
+    run(work, "mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-U", "6b1c3a52-3c1e-4d2a-9a55-0f1b2c3d4e5f",
+        "-E", "hash_seed=0b4c1e52-1111-4222-8333-944455556666", "-d", rootfs.toString(), image.toString(), "256M");
+    deleteTree(rootfs);
+    Chunker.builder().layout(DiskLayout.PACKED).log(l -> System.out.println("[chunker] " + l)).build()
+        .write(image, site.resolve("disk"));
+    Files.delete(image);
+
+    GuestCommand command = new GuestCommand(List.of("/bin/bash", "-l"),
+        List.of("PATH=" + GuestCommand.DEFAULT_PATH), "/home/webvm", 1000, 1000);
+    BootFiles boot = BootKit.builder().log(l -> System.out.println("[bootkit] " + l)).build()
+        .assemble(command, site.resolve("boot"));
+    SiteConfig config = new SiteConfig(
+        SiteConfig.Engine.V86,
+        SiteConfig.Disk.fromManifest(site, "disk/manifest.json", "rootfs.ext2"),
+        SiteConfig.Boot.inBootDirectory(boot.cmdline()),
+        new SiteConfig.Command("/bin/bash", List.of("-l"), command.env(), command.cwd(), command.uid(), command.gid()),
+        256, "Snapshot " + variant);
+    SiteAssembler.builder().config(config).build().assemble(site);
+    List<String> warnings = new ArrayList<>();
+    Optional<Snapshotter.Snapshot> s = Snapshotter.builder()
+        .timeout(Duration.ofMinutes(15))
+        .info(l -> System.out.println("[snapshot " + variant + "] " + l))
+        .warn(l -> {
+          warnings.add(l);
+          System.out.println("[snapshot " + variant + "] WARNING " + l);
+        })
+        .build()
+        .take(site);
+    assertThat(warnings).isEmpty();
+    return s;
+  }
+
+  @AfterAll
+  static void stop() {
+    if (SiteBrowserIT.browser != null) SiteBrowserIT.browser.quit();
+    SiteBrowserIT.browser = null;
+  }
+
+  @Test
+  @Order(1)
+  void siteReferencesItsSnapshotWithAKeyThatNamesTheDisk() throws Exception {
+    JsonNode config = new ObjectMapper().readTree(siteA.resolve("webvm.json").toFile());
+    JsonNode entry = config.path("snapshot");
+    assertThat(entry.path("file").asText()).isEqualTo(snapshotA.file()).matches("boot/state-[0-9a-f]{16}\\.bin\\.zst");
+    assertThat(entry.path("key").path("imageSha256").asText()).isEqualTo(config.path("disk").path("imageSha256").asText());
+    assertThat(entry.path("key").path("memoryMiB").asInt()).isEqualTo(256);
+    assertThat(siteA.resolve(snapshotA.file())).exists();
+    // the file is plain zstd with a skippable header frame: the zstd tool reads it back to v86's raw state
+    String size = run(work, "bash", "-c", "zstd -dc " + siteA.resolve(snapshotA.file()) + " | wc -c").strip();
+    assertThat(Long.parseLong(size)).isEqualTo(snapshotA.rawStateBytes());
+    System.out.printf("[bench] snapshot-state-bytes %d (raw %d, disk write cache %d, boot %.1f s)%n",
+        snapshotA.fileBytes(), snapshotA.rawStateBytes(), snapshotA.diskWriteCacheBytes(), snapshotA.bootSeconds());
+  }
+
+  @Test
+  @Order(2)
+  void pageRestoresTheSnapshotAndTheShellWorks() throws Exception {
+    try (StaticServer server = new StaticServer(siteA)) {
+      SiteBrowserIT.browser = chromium("snapshot-a");
+      long t0 = System.nanoTime();
+      SiteBrowserIT.browser.get(server.url());
+      waitForPrompt();
+      long millis = (System.nanoTime() - t0) / 1_000_000;
+      long bytes = server.bytesSent.get();
+      Map<?, ?> snap = (Map<?, ?>) js("return window.webvm.snapshot");
+      System.out.printf("[bench] snapshot-prompt-ms %d bytes %d snapshot %s%n", millis, bytes, snap);
+      assertThat(snap.get("state")).as("page snapshot report; console:\n" + consoleLog()).isEqualTo("restored");
+      assertThat(server.requests).noneMatch(r -> r.startsWith("/boot/vmlinuz") || r.startsWith("/boot/initrd"));
+
+      String out = typeAndCollect("uname -m; date +%Y; cat /etc/webvm-variant; stty size");
+      assertThat(out).contains("i686").contains(String.valueOf(Year.now().getValue())).contains("a\n");
+      assertThat(out.strip()).endsWith(js("return webvm.terminal.rows") + " " + js("return webvm.terminal.cols"));
+      // the state is minutes old (site B was snapshotted since): the page set the guest clock
+      long guest = Long.parseLong(typeAndCollect("date +%s").strip());
+      assertThat(Math.abs(guest - System.currentTimeMillis() / 1000)).isLessThan(60);
+      String file = typeAndCollect("echo restored-$((6*7)) > note.txt; sync; cat note.txt");
+      assertThat(file).contains("restored-42");
+    } finally {
+      SiteBrowserIT.browser.quit();
+      SiteBrowserIT.browser = null;
+    }
+  }
+
+  @Test
+  @Order(3)
+  void stateOfAnotherDiskIsRejectedAndThePageBoots() throws Exception {
+    assertThat(snapshotB.keyHash()).isNotEqualTo(snapshotA.keyHash());
+    // the old site's state under the new site's name
+    Files.copy(siteA.resolve(snapshotA.file()), siteB.resolve(snapshotB.file()), StandardCopyOption.REPLACE_EXISTING);
+    try (StaticServer server = new StaticServer(siteB)) {
+      SiteBrowserIT.browser = chromium("snapshot-b");
+      long t0 = System.nanoTime();
+      SiteBrowserIT.browser.get(server.url());
+      waitForPrompt();
+      long millis = (System.nanoTime() - t0) / 1_000_000;
+      Map<?, ?> snap = (Map<?, ?>) js("return window.webvm.snapshot");
+      System.out.printf("[bench] cold-prompt-ms %d bytes %d snapshot %s%n", millis, server.bytesSent.get(), snap);
+      assertThat(snap.get("state")).isEqualTo("rejected");
+      assertThat((String) snap.get("reason")).contains("another build");
+      assertThat(consoleLog()).contains("snapshot not used");
+      String out = typeAndCollect("uname -m; cat /etc/webvm-variant");
+      assertThat(out).contains("i686").contains("b\n");
+    } finally {
+      SiteBrowserIT.browser.quit();
+      SiteBrowserIT.browser = null;
+    }
+  }
+}
