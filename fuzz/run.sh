@@ -25,7 +25,7 @@ for t in "${targets[@]}"; do
   echo "== fuzzing $test ($module) for ${seconds}s"
   JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" \
     mvn -B -q ${MVN_OPTS:-} -pl "$module" test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
-      -Djacoco.skip=true 2>&1 | grep -v '^INFO: \(Loaded\|Instrumented\)' \
+      -DargLine=-Xmx1536m 2>&1 | grep -v '^INFO: \(Loaded\|Instrumented\)' \
     || { echo "== $test found a problem (see above and $module/target/surefire-reports)"; exit 1; }
 done
 echo "== no crashes"

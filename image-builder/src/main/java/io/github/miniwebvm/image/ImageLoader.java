@@ -418,7 +418,8 @@ public final class ImageLoader {
                     InputStream plain = c.decompress(buffered);
                     HashingInputStream tar = new HashingInputStream(plain, spoolOut);
                     try {
-                        new LayerApplier(tree, layerName, contentFile, contentBase).apply(new TarReader(tar, where, limits));
+                        new LayerApplier(tree, layerName + " in " + files.description(), contentFile, contentBase)
+                                .apply(new TarReader(tar, where, limits));
                     } catch (ImageFormatException e) {
                         // a tampered or corrupt blob is best reported as such, not as the odd entry it produced
                         String rawDigest = blobDigest == null ? null : drainQuietly(hashedBlob);
@@ -541,6 +542,10 @@ public final class ImageLoader {
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new ImageFormatException(what + " in " + files.description() + " is not valid JSON: "
                         + e.getOriginalMessage(), e);
+            } catch (java.io.CharConversionException e) {
+                // Jackson guesses UTF-16/32 from the first bytes and reports bad characters this way
+                throw new ImageFormatException(what + " in " + files.description() + " is not valid JSON text: "
+                        + e.getMessage(), e);
             }
         }
 
