@@ -4,6 +4,7 @@
 //   webvm.js        page app (ES module)             sw.js          service worker
 //   xterm.css       terminal styles                   runtime.json   which files each engine needs
 //   engine-v86.js   v86 engine incl. libv86 (ES module)   v86.wasm
+//   engine-cheerpx.js  CheerpX engine (loads CheerpX from its CDN)
 //   THIRD-PARTY.txt licenses of bundled packages
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
@@ -24,6 +25,8 @@ const v86Version = JSON.parse(readFileSync(join(here, "node_modules/v86/package.
 const common = { define: { WEBVM_V86_VERSION: JSON.stringify(v86Version) }, bundle: true, external: nodeBuiltins, minify: true, legalComments: "none", target: ["es2022"], logLevel: "warning" };
 await esbuild.build({ ...common, entryPoints: [join(here, "src/main/js/page/main.js")], format: "esm", outfile: join(out, "webvm.js") });
 await esbuild.build({ ...common, entryPoints: [join(here, "src/main/js/engines/v86.js")], format: "esm", outfile: join(out, "engine-v86.js") });
+// CheerpX itself is never bundled: the engine imports it from Leaning Technologies' CDN at run time.
+await esbuild.build({ ...common, entryPoints: [join(here, "src/main/js/engines/cheerpx.js")], format: "esm", outfile: join(out, "engine-cheerpx.js") });
 await esbuild.build({ ...common, entryPoints: [join(here, "src/main/js/sw/sw.js")], format: "iife", outfile: join(out, "sw.js") });
 // build-time snapshot boot (run by the plugin with the user's node, no npm install)
 await esbuild.build({ ...common, external: [], platform: "node", minify: false,
@@ -44,6 +47,7 @@ writeFileSync(join(out, "runtime.json"), JSON.stringify({
   page: { script: "webvm.js", styles: ["xterm.css"], serviceWorker: "sw.js", notices: "THIRD-PARTY.txt" },
   engines: {
     v86: { module: "engine-v86.js", files: { wasm: "v86.wasm" }, version: v86Version, snapshot: "snapshot/snapshot.mjs" },
+    cheerpx: { module: "engine-cheerpx.js", files: {} },
   },
 }, null, 2) + "\n");
 

@@ -22,7 +22,6 @@ function fail(kind, message, detail) {
   if (api.state === "error") return;
   api.state = "error";
   api.error = { kind, message, detail };
-  showError(kind, message, detail);
   if (api.engine) {
     try {
       api.engine.stop();
@@ -30,6 +29,7 @@ function fail(kind, message, detail) {
       // the engine may already be half torn down
     }
   }
+  showError(kind, message, detail);
 }
 
 async function start() {
@@ -125,8 +125,10 @@ function onWorkerMessage(message) {
   }
 }
 
-function reset() {
+async function reset() {
   if (!confirm("Reset the machine? Everything written to its disk in this session is lost.")) return;
+  // engines that keep writes across reloads (CheerpX's IndexedDB overlay) drop them here
+  if (api.engine && api.engine.reset) await api.engine.reset().catch((e) => console.error("reset:", e));
   if (api.engine) api.engine.stop();
   location.reload();
 }

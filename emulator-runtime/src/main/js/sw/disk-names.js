@@ -18,6 +18,15 @@ export function webvmChunkPattern(name) {
   return new RegExp("^" + escape(name) + "\\.c([0-9a-f]{6})\\.txt$");
 }
 
+// `split -b 128k`: WebVM's chunks are 128 KiB whatever chunk size the packed store uses
+export const WEBVM_CHUNK_SIZE = 128 * 1024;
+
+// [start, end) of WebVM chunk `index` in an image of `size` bytes (the last one is short)
+export function webvmChunkRange(index, size) {
+  const start = index * WEBVM_CHUNK_SIZE;
+  return [start, Math.min(start + WEBVM_CHUNK_SIZE, size)];
+}
+
 export function webvmMetaName(name) {
   return name + ".meta";
 }

@@ -5,7 +5,7 @@
 //    names each engine asks for: v86 parts `disk/<base>-<start>-<end><ext>` and the WebVM split
 //    names `disk/<name>.c%06x.txt` + `disk/<name>.meta`. Every stored chunk is checked against its
 //    sha256 before use; verified chunks go to Cache Storage, one cache per image.
-import { chunkRange, v86PartPattern, webvmChunkPattern, webvmMetaName } from "./disk-names.js";
+import { chunkRange, v86PartPattern, webvmChunkPattern, webvmChunkRange, webvmMetaName } from "./disk-names.js";
 
 const ISOLATION_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin",
@@ -18,10 +18,6 @@ const FIRST_BACKOFF_MS = 300;
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
-
-self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "webvm-forget-config") site = null;
-});
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -144,13 +140,13 @@ async function evictOtherImages(keep) {
 
 async function serveDisk(s, name) {
   const { disk, manifest } = s;
-  let start, end, status = 200, type = "application/octet-stream";
+  let start, end;
   let m = v86PartPattern(disk.name).exec(name);
   if (m) {
     start = Number(m[1]);
     end = Number(m[2]);
   } else if ((m = webvmChunkPattern(disk.name).exec(name))) {
-    [start, end] = chunkRange(parseInt(m[1], 16), manifest);
+    [start, end] = webvmChunkRange(parseInt(m[1], 16), manifest.size);
     if (start >= manifest.size) return null;
   } else if (name === webvmMetaName(disk.name)) {
     return new Response(manifest.size + "\n", { headers: { ...ISOLATION_HEADERS, "Content-Type": "text/plain" } });
@@ -171,8 +167,7 @@ async function serveDisk(s, name) {
     if (to > from) body.set(bytes.subarray(from - chunkStart, to - chunkStart), from - start);
   }
   return new Response(body, {
-    status,
-    headers: { ...ISOLATION_HEADERS, "Content-Type": type, "Content-Length": String(body.length), "Cache-Control": "no-store" },
+    headers: { ...ISOLATION_HEADERS, "Content-Type": "application/octet-stream", "Content-Length": String(body.length), "Cache-Control": "no-store" },
   });
 }
 
@@ -202,7 +197,7 @@ async function loadChunk(s, sha, index) {
     const bytes = new Uint8Array(await hit.arrayBuffer());
     counters.cacheBytes += bytes.length;
     counters.chunks++;
-    progress(true);
+    progress();
     return bytes;
   }
   const response = await fetchWithRetry(url, `chunk ${sha} (disk chunk ${index})`);
@@ -223,7 +218,7 @@ async function loadChunk(s, sha, index) {
   const bytes = new Uint8Array(raw);
   await cache.put(url, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
   counters.chunks++;
-  progress(false);
+  progress();
   return bytes;
 }
 

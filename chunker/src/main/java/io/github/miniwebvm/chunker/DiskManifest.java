@@ -143,6 +143,10 @@ public record DiskManifest(
     if (!Hex.isSha256(imageSha)) {
       throw new ChunkerException("imageSha256 is not a lowercase hex sha256");
     }
+    if ((size - 1) / chunkSize + 1 > Integer.MAX_VALUE) {
+      throw new ChunkerException("size " + size + " needs more than " + Integer.MAX_VALUE + " chunks of "
+          + chunkSize + " bytes");
+    }
     JsonNode chunksNode = root.path("chunks");
     int count = chunkCount(size, chunkSize);
     if (!chunksNode.isArray() || chunksNode.size() != count) {

@@ -44,6 +44,11 @@ final class CommandRunner {
         if (env != null) {
             pb.environment().putAll(env);
         }
+        return run(pb, log);
+    }
+
+    static Result run(ProcessBuilder pb, Consumer<String> log) throws IOException {
+        List<String> command = pb.command();
         Process p;
         try {
             p = pb.start();
@@ -69,6 +74,13 @@ final class CommandRunner {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for " + command.get(0), e);
         }
+    }
+
+    /** Runs a command and keeps all of its output lines (for listings). */
+    static Result runCaptured(List<String> command) throws IOException {
+        List<String> lines = new ArrayList<>();
+        Result r = run(command, null, null, lines::add);
+        return new Result(r.exitCode(), lines);
     }
 
     /** Runs a short query command quietly; null when it cannot start, fails or takes longer than the timeout. */

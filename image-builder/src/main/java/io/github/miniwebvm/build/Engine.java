@@ -111,6 +111,10 @@ final class Engine {
         if (chroot) {
             cmd.add("--isolation=chroot");
         }
+        if (isPodman()) {
+            // docker format keeps SHELL, HEALTHCHECK and ONBUILD, which the OCI format drops
+            cmd.add("--format=docker");
+        }
         if (isPodman() && req.allowInsecureRegistries()) {
             cmd.add("--tls-verify=false");
         }

@@ -3,7 +3,9 @@ package io.github.miniwebvm.build;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.github.miniwebvm.build.dockerfile.Dockerfile;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -52,9 +54,33 @@ public final class ImageBuild {
                 log.accept("[webvm] building with " + engine.command() + " (" + why + ")");
                 return engine.build(request, workDir, why.toString());
             }
-            default:
-                throw new ImageBuildException("builder=" + backend.name().toLowerCase()
-                        + " is not available yet; use builder=engine");
+            case NATIVE: {
+                String why = "builder=native";
+                log.accept("[webvm] building with the native builder (" + why + ")");
+                return new NativeBuilder(request).build(workDir, why);
+            }
+            default: {
+                Dockerfile df = Dockerfile.read(request.dockerfile());
+                List<String> obstacles = NativeBuilder.obstacles(df,
+                        df.stagesFor(request.target(), request.buildArgs(), request.platform()));
+                if (obstacles.isEmpty()) {
+                    String why = "builder=auto: the native builder can do every instruction of "
+                            + request.dockerfile().getFileName() + " with the privileges it has";
+                    log.accept("[webvm] building with the native builder (" + why + ")");
+                    return new NativeBuilder(request).build(workDir, why);
+                }
+                StringBuilder why = new StringBuilder("builder=auto: the native builder cannot ("
+                        + String.join("; ", obstacles) + "); ");
+                Engine engine;
+                try {
+                    engine = Engine.select(request.engine(), why);
+                } catch (ImageBuildException e) {
+                    throw new ImageBuildException("no builder can build " + request.dockerfile() + ": the native "
+                            + "builder cannot (" + String.join("; ", obstacles) + ") and " + e.getMessage(), e);
+                }
+                log.accept("[webvm] building with " + engine.command() + " (" + why + ")");
+                return engine.build(request, workDir, why.toString());
+            }
         }
     }
 

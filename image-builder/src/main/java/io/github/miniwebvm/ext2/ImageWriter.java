@@ -44,6 +44,7 @@ final class ImageWriter {
     private final int inodeSize;
     private final ByteBuffer zeroBlock;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect((int) Ext2Writer.MIB);
+    private final ByteBuffer zeroChunk = ByteBuffer.allocateDirect((int) Ext2Writer.MIB);
     private final CRC32C crc = new CRC32C();
 
     private final List<InodeRecord> byIno = new ArrayList<>();      // index = inode number
@@ -681,6 +682,12 @@ final class ImageWriter {
                 int filled = (int) Layout.ceilDiv(got, bs) * bs;
                 buf.limit(filled);
                 buf.put(got, zeroBlock, 0, filled - got);
+                buf.position(0);
+                if (buf.mismatch(zeroChunk.clear().limit(filled)) < 0) {
+                    logical += filled / bs;      // a whole chunk of holes
+                    remaining -= got;
+                    continue;
+                }
                 for (int off = 0; off < filled; off += bs, logical++) {
                     ByteBuffer block = buf.slice(off, bs);
                     if (block.mismatch(zeroBlock) < 0) {

@@ -44,10 +44,10 @@ final class ArchiveFiles {
     }
 
     /** Indexes the headers of an uncompressed tar (seeking over data); {@code description} names it in errors. */
-    static ArchiveFiles ofTar(Path tar, String description) throws IOException {
+    static ArchiveFiles ofTar(Path tar, String description, LoadLimits limits) throws IOException {
         Map<String, TarMember> members = new HashMap<>();
         try (InputStream in = new FileRangeInputStream(tar, 0, Files.size(tar))) {
-            TarReader reader = new TarReader(in, description);
+            TarReader reader = new TarReader(in, description, limits);
             TarHeader h;
             while ((h = reader.next()) != null) {
                 String name = normalise(h.name());

@@ -57,12 +57,21 @@ public final class ImageLoader {
             Map.entry("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", Compression.GZIP),
             Map.entry("application/vnd.docker.image.rootfs.diff.tar.zstd", Compression.ZSTD));
 
+    /** Default of {@link Builder#maxEntries}: ten times the files of a large distribution image. */
+    public static final long DEFAULT_MAX_ENTRIES = 5_000_000;
+    /** Default of {@link Builder#maxSpoolBytes}: 32 GiB, more than any disk the VM engines can use. */
+    public static final long DEFAULT_MAX_SPOOL_BYTES = 32L << 30;
+
     private final Path workDirectory;
     private final boolean webvmFixups;
+    private final long maxEntries;
+    private final long maxSpoolBytes;
 
     private ImageLoader(Builder b) {
         this.workDirectory = b.workDirectory;
         this.webvmFixups = b.webvmFixups;
+        this.maxEntries = b.maxEntries;
+        this.maxSpoolBytes = b.maxSpoolBytes;
     }
 
     public static Builder builder() {
@@ -72,8 +81,36 @@ public final class ImageLoader {
     public static final class Builder {
         private Path workDirectory;
         private boolean webvmFixups = true;
+        private long maxEntries = DEFAULT_MAX_ENTRIES;
+        private long maxSpoolBytes = DEFAULT_MAX_SPOOL_BYTES;
 
         private Builder() { }
+
+        /**
+         * The most tar headers one load may read, over the archive and all its layers (default
+         * 5,000,000). Past it the load fails with an {@link ImageFormatException}:
+         * memory grows with the number of entries, so this bounds it against header bombs.
+         */
+        public Builder maxEntries(long maxEntries) {
+            if (maxEntries < 1) {
+                throw new IllegalArgumentException("maxEntries must be positive, not " + maxEntries);
+            }
+            this.maxEntries = maxEntries;
+            return this;
+        }
+
+        /**
+         * The most bytes one load may decompress into spool files (default 32 GiB). Past it the load
+         * fails with an {@link ImageFormatException} and deletes its spool files, so a
+         * decompression bomb cannot fill the disk.
+         */
+        public Builder maxSpoolBytes(long maxSpoolBytes) {
+            if (maxSpoolBytes < 0) {
+                throw new IllegalArgumentException("maxSpoolBytes must not be negative, not " + maxSpoolBytes);
+            }
+            this.maxSpoolBytes = maxSpoolBytes;
+            return this;
+        }
 
         /** Where spool files of compressed layers go (each load uses its own subdirectory). Required. */
         public Builder workDirectory(Path workDirectory) {
@@ -112,7 +149,7 @@ public final class ImageLoader {
         Path spool = Files.createTempDirectory(workDirectory, "flatten-");
         boolean ok = false;
         try {
-            LoadedImage image = new Load(input, spool).run();
+            LoadedImage image = new Load(input, spool, new LoadLimits(maxEntries, maxSpoolBytes)).run();
             if (webvmFixups) {
                 WebvmFixups.apply(image.tree());
             }
@@ -132,12 +169,14 @@ public final class ImageLoader {
         private final Path input;
         private final Path spool;
         private final FileTree tree = new FileTree();
+        private final LoadLimits limits;
         private ArchiveFiles files;
         private int spoolCount;
 
-        Load(Path input, Path spool) {
+        Load(Path input, Path spool, LoadLimits limits) {
             this.input = input;
             this.spool = spool;
+            this.limits = limits;
         }
 
         LoadedImage run() throws IOException {
@@ -165,9 +204,13 @@ public final class ImageLoader {
                 } else {
                     tar = spool.resolve("input.tar");
                     HashingInputStream raw = new HashingInputStream(in, null);
-                    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tar), 65536)) {
+                    String name = input + " (" + compression.name().toLowerCase() + ")";
+                    try (OutputStream out = limits.spool(
+                            new BufferedOutputStream(Files.newOutputStream(tar), 65536), name)) {
                         compression.decompress(raw).transferTo(out);
                         fileDigest = raw.drainAndDigest();
+                    } catch (ImageFormatException e) {
+                        throw e;
                     } catch (IOException e) {
                         throw new ImageFormatException(input + ": bad " + compression.name().toLowerCase()
                                 + " data: " + e.getMessage(), e);
@@ -177,7 +220,7 @@ public final class ImageLoader {
             String what = compression == Compression.NONE ? input.toString()
                     : input + " (" + compression.name().toLowerCase() + "-decompressed)";
             try {
-                files = ArchiveFiles.ofTar(tar, what);
+                files = ArchiveFiles.ofTar(tar, what, limits.freshCount());
             } catch (ImageFormatException e) {
                 if (e.getMessage().startsWith("not a tar archive") && e.getMessage().endsWith(" at byte 0")) {
                     throw new ImageFormatException(input + " is not an image: expected an OCI layout directory, an OCI"
@@ -198,7 +241,7 @@ public final class ImageLoader {
             String tarDigest;
             try (InputStream in = new ArchiveFiles.FileRangeInputStream(tar, 0, Files.size(tar))) {
                 HashingInputStream h = new HashingInputStream(Compression.buffered(in), null);
-                new LayerApplier(tree, what, tar, 0).apply(new TarReader(h, what));
+                new LayerApplier(tree, what, tar, 0).apply(new TarReader(h, what, limits));
                 tarDigest = h.drainAndDigest();
             }
             return new LoadedImage(tree, ImageConfig.empty(), fileDigest != null ? fileDigest : tarDigest, spool);
@@ -368,14 +411,14 @@ public final class ImageLoader {
                 if (c != Compression.NONE) {
                     contentFile = spool.resolve("layer-" + (++spoolCount) + ".tar");
                     contentBase = 0;
-                    spoolOut = new BufferedOutputStream(Files.newOutputStream(contentFile), 65536);
+                    spoolOut = limits.spool(new BufferedOutputStream(Files.newOutputStream(contentFile), 65536), where);
                 }
                 String tarDigest;
                 try (OutputStream closeMe = spoolOut) {
                     InputStream plain = c.decompress(buffered);
                     HashingInputStream tar = new HashingInputStream(plain, spoolOut);
                     try {
-                        new LayerApplier(tree, layerName, contentFile, contentBase).apply(new TarReader(tar, where));
+                        new LayerApplier(tree, layerName, contentFile, contentBase).apply(new TarReader(tar, where, limits));
                     } catch (ImageFormatException e) {
                         // a tampered or corrupt blob is best reported as such, not as the odd entry it produced
                         String rawDigest = blobDigest == null ? null : drainQuietly(hashedBlob);

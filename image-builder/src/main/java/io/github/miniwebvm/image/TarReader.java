@@ -3,6 +3,9 @@ package io.github.miniwebvm.image;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
@@ -23,6 +26,7 @@ final class TarReader {
 
     private final InputStream in;
     private final String archiveName;
+    private final LoadLimits limits;
     private final byte[] block = new byte[BLOCK];
     private final Map<String, byte[]> globalPax = new HashMap<>();
     private long position;
@@ -30,8 +34,14 @@ final class TarReader {
     private boolean finished;
 
     TarReader(InputStream in, String archiveName) {
+        this(in, archiveName, LoadLimits.unlimited());
+    }
+
+    /** A reader that counts every header, extension headers included, against {@code limits}. */
+    TarReader(InputStream in, String archiveName, LoadLimits limits) {
         this.in = in;
         this.archiveName = archiveName;
+        this.limits = limits;
     }
 
     /** Bytes consumed so far from the start of the archive. */
@@ -63,6 +73,7 @@ final class TarReader {
                 return null;
             }
             verifyChecksum(headerAt);
+            limits.countEntry(archiveName, headerAt);
             char type = (char) (block[156] & 0xff);
             long size = number(124, 12, "size", headerAt);
             if (size < 0) {
@@ -76,11 +87,11 @@ final class TarReader {
                     continue;
                 }
                 case 'L' -> {
-                    gnuLongName = cString(readData(size, headerAt));
+                    gnuLongName = cString(readData(size, headerAt), "GNU long name", headerAt);
                     continue;
                 }
                 case 'K' -> {
-                    gnuLongLink = cString(readData(size, headerAt));
+                    gnuLongLink = cString(readData(size, headerAt), "GNU long link name", headerAt);
                     continue;
                 }
                 default -> { }
@@ -93,11 +104,11 @@ final class TarReader {
 
     private TarHeader header(char type, long size, long headerAt, Map<String, byte[]> pax,
             String gnuLongName, String gnuLongLink) throws IOException {
-        String name = field(0, 100);
+        String name = field(0, 100, "name", headerAt);
         boolean ustar = block[257] == 'u' && block[258] == 's' && block[259] == 't' && block[260] == 'a'
                 && block[261] == 'r' && block[262] == 0;
         if (ustar) {
-            String prefix = field(345, 155);
+            String prefix = field(345, 155, "name prefix", headerAt);
             if (!prefix.isEmpty()) {
                 name = prefix + "/" + name;
             }
@@ -105,7 +116,7 @@ final class TarReader {
         if (gnuLongName != null) {
             name = gnuLongName;
         }
-        String linkName = gnuLongLink != null ? gnuLongLink : field(157, 100);
+        String linkName = gnuLongLink != null ? gnuLongLink : field(157, 100, "link name", headerAt);
         int mode = (int) number(100, 8, "mode", headerAt);
         long uid = number(108, 8, "uid", headerAt);
         long gid = number(116, 8, "gid", headerAt);
@@ -121,8 +132,8 @@ final class TarReader {
             String key = e.getKey();
             String value = new String(e.getValue(), StandardCharsets.UTF_8);
             switch (key) {
-                case "path" -> name = value;
-                case "linkpath" -> linkName = value;
+                case "path" -> name = utf8(e.getValue(), 0, e.getValue().length, "PAX path", headerAt);
+                case "linkpath" -> linkName = utf8(e.getValue(), 0, e.getValue().length, "PAX linkpath", headerAt);
                 case "size" -> size = paxLong(key, value, headerAt);
                 case "uid" -> uid = paxLong(key, value, headerAt);
                 case "gid" -> gid = paxLong(key, value, headerAt);
@@ -252,12 +263,35 @@ final class TarReader {
         return any ? v : 0;
     }
 
-    private String field(int off, int len) {
+    private String field(int off, int len, String what, long headerAt) throws ImageFormatException {
         int end = off;
         while (end < off + len && block[end] != 0) {
             end++;
         }
-        return new String(block, off, end - off, StandardCharsets.UTF_8);
+        return utf8(block, off, end - off, what, headerAt);
+    }
+
+    /**
+     * Names are decoded strictly: the tree and the ext2 writer keep names as UTF-8 strings, so a
+     * name in another encoding would otherwise be silently changed (and two could collide).
+     */
+    private String utf8(byte[] bytes, int off, int len, String what, long headerAt) throws ImageFormatException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, off, len))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            StringBuilder shown = new StringBuilder();
+            for (int i = off; i < off + len; i++) {
+                int b = bytes[i] & 0xff;
+                shown.append(b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : String.format("\\x%02x", b));
+            }
+            throw new ImageFormatException("the " + what + " of the tar entry at byte " + headerAt + " in " + archiveName
+                    + " is not valid UTF-8: '" + shown + "'; file names must be UTF-8 in the VM's disk, rename the"
+                    + " file in the image");
+        }
     }
 
     private Map<String, byte[]> parsePax(byte[] data, long headerAt) throws ImageFormatException {
@@ -324,12 +358,12 @@ final class TarReader {
         }
     }
 
-    private static String cString(byte[] data) {
+    private String cString(byte[] data, String what, long headerAt) throws ImageFormatException {
         int end = 0;
         while (end < data.length && data[end] != 0) {
             end++;
         }
-        return new String(data, 0, end, StandardCharsets.UTF_8);
+        return utf8(data, 0, end, what, headerAt);
     }
 
     private static boolean isZero(byte[] b) {

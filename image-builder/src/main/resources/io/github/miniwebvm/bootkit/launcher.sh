@@ -97,7 +97,8 @@ webvm_parse_cmdline() {
   done
 }
 
-# One run of the command, in a subshell: the console on stdin/out/err, the terminal size,
+# One run of the command, in a subshell: the console on stdin/out/err, the terminal size (the
+# kernel command line's, first start only),
 # the working directory, the readiness marker, then exec.
 webvm_child() {
   exec <>"/dev/$webvm_tty" >&0 2>&1
@@ -148,6 +149,9 @@ webvm_main() {
   while :; do
     ( webvm_child )
     echo "webvm: the command exited with status $?; starting it again" >"/dev/$webvm_tty"
+    # Later starts keep the size the terminal has now (the page may have changed it with stty).
+    webvm_rows=
+    webvm_cols=
     "$webvm_bb" sleep 1
   done
 }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.miniwebvm.fs.Node;
+import io.github.miniwebvm.image.ImageLoader;
+import io.github.miniwebvm.image.LoadedImage;
 import io.github.miniwebvm.testsupport.LocalRegistry;
 import io.github.miniwebvm.testsupport.TestBaseImage;
 import io.github.miniwebvm.testsupport.Tools;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EngineBuildTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path RESOURCES = Path.of("src/test/resources/engine").toAbsolutePath();
 
     @TempDir
@@ -44,16 +48,30 @@ class EngineBuildTest {
         assertThat(image.digest()).matches("sha256:[0-9a-f]{64}");
         assertThat(log).anyMatch(l -> l.contains("STEP")).anyMatch(l -> l.contains("[webvm] building with podman"));
 
-        Path root = DockerArchiveOracle.extract(image.path(), work.resolve("x"), 1);
-        assertThat(Files.readString(root.resolve("greeting"))).isEqualTo("bonjour\n");
-        assertThat(Files.readString(root.resolve("arch"))).isEqualTo("i686\n");
-        assertThat(Files.readString(root.resolve("opt/hello.txt"))).isEqualTo("hello from the context\n");
-        assertThat(root.resolve("other")).doesNotExist();
-        JsonNode config = DockerArchiveOracle.config(image.path());
+        try (LoadedImage loaded = ImageLoader.builder().workDirectory(work.resolve("spool")).webvmFixups(false).build()
+                .load(image.path())) {
+            assertThat(text(loaded, "greeting")).isEqualTo("bonjour\n");
+            assertThat(text(loaded, "arch")).isEqualTo("i686\n");
+            assertThat(text(loaded, "opt/hello.txt")).isEqualTo("hello from the context\n");
+            assertThat(loaded.tree().lookup("other")).isEmpty();
+            assertThat(loaded.config().cmd()).hasValue(List.of("cat", "/greeting"));
+            assertThat(loaded.config().env()).contains("MODE=final");
+        }
+        // the archive's own config, read with the tar CLI as an independent oracle
+        JsonNode manifest = JSON.readTree(Tools.runBytes(List.of("tar", "-xOf", image.path().toString(),
+                "manifest.json"), null));
+        JsonNode config = JSON.readTree(Tools.runBytes(List.of("tar", "-xOf", image.path().toString(),
+                manifest.get(0).get("Config").asText()), null));
         assertThat(config.get("architecture").asText()).isEqualTo("386");
         assertThat(config.get("os").asText()).isEqualTo("linux");
-        assertThat(config.at("/config/Cmd").toString()).isEqualTo("[\"cat\",\"/greeting\"]");
-        assertThat(config.at("/config/Env").toString()).contains("MODE=final");
+        assertThat(image.digest()).isEqualTo("sha256:" + manifest.get(0).get("Config").asText().replace(".json", ""));
+    }
+
+    private static String text(LoadedImage img, String path) throws Exception {
+        Node n = img.tree().lookup(path).orElseThrow(() -> new AssertionError("missing " + path));
+        try (var in = n.content().open()) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Test
@@ -81,31 +99,4 @@ class EngineBuildTest {
                 .hasMessageContaining("'no-such-engine' does not run here");
     }
 
-    /** Reads a docker-archive with the tar CLI (an independent oracle, not our reader). */
-    static final class DockerArchiveOracle {
-        private static final ObjectMapper JSON = new ObjectMapper();
-
-        static JsonNode manifest(Path archive) throws Exception {
-            return JSON.readTree(Tools.runBytes(List.of("tar", "-xOf", archive.toString(), "manifest.json"), null));
-        }
-
-        static JsonNode config(Path archive) throws Exception {
-            String name = manifest(archive).get(0).get("Config").asText();
-            return JSON.readTree(Tools.runBytes(List.of("tar", "-xOf", archive.toString(), name), null));
-        }
-
-        /** Extracts the layers after the first {@code skip} in order (whiteouts are not applied: tests avoid deletions). */
-        static Path extract(Path archive, Path dir, int skip) throws Exception {
-            Path raw = Files.createDirectories(dir.resolve("archive"));
-            Path root = Files.createDirectories(dir.resolve("rootfs"));
-            Tools.run(List.of("tar", "-xf", archive.toString(), "-C", raw.toString()), null);
-            JsonNode layers = manifest(archive).get(0).get("Layers");
-            for (int i = skip; i < layers.size(); i++) {
-                JsonNode layer = layers.get(i);
-                Tools.run(List.of("tar", "--numeric-owner", "-xf", raw.resolve(layer.asText()).toString(),
-                        "-C", root.toString()), null);
-            }
-            return root;
-        }
-    }
 }

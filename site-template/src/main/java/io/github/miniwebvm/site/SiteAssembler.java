@@ -155,6 +155,19 @@ public final class SiteAssembler {
       boot.put("initrd", config.boot().initrd());
       boot.put("cmdline", config.boot().cmdline());
     }
+    if (config.cheerpx() != null) {
+      SiteConfig.Cheerpx x = config.cheerpx();
+      ObjectNode cx = root.putObject("cheerpx");
+      cx.put("version", x.version());
+      cx.put("module", x.moduleUrl());
+      ObjectNode cxDisk = cx.putObject("disk");
+      cxDisk.put("type", x.diskType());
+      cxDisk.put("url", x.diskUrl() != null ? x.diskUrl() : "disk/" + d.imageName());
+      if (x.tailscale()) {
+        ObjectNode ts = cx.putObject("tailscale");
+        if (x.tailscaleControlUrl() != null) ts.put("controlUrl", x.tailscaleControlUrl());
+      }
+    }
     root.set("assets", assetNames);
     return root;
   }

@@ -18,8 +18,16 @@ import java.util.Objects;
  * @param command what the image runs (from its config: ENTRYPOINT+CMD, ENV, WORKDIR, USER)
  * @param memoryMiB guest memory in MiB
  * @param title page title
+ * @param cheerpx CheerpX settings (engine cheerpx; {@link Cheerpx#defaults()} when {@code null}),
+ *     {@code null} for v86
  */
-public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, int memoryMiB, String title) {
+public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, int memoryMiB, String title,
+    Cheerpx cheerpx) {
+
+  /** A site with CheerpX's defaults (engine cheerpx) or for v86. */
+  public SiteConfig(Engine engine, Disk disk, Boot boot, Command command, int memoryMiB, String title) {
+    this(engine, disk, boot, command, memoryMiB, title, null);
+  }
 
   /** v86 0.5.x cannot address disks of 2047 MiB or more (copy/v86 #1353). */
   public static final long V86_MAX_DISK_BYTES = 2047L * 1024 * 1024;
@@ -30,6 +38,8 @@ public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, i
     Objects.requireNonNull(command, "command");
     if (memoryMiB < 16) throw new IllegalArgumentException("memory must be at least 16 MiB, was " + memoryMiB);
     if (title == null || title.isBlank()) title = "WebVM";
+    if (engine == Engine.CHEERPX && cheerpx == null) cheerpx = Cheerpx.defaults();
+    if (engine != Engine.CHEERPX) cheerpx = null;
     if (engine == Engine.V86) {
       if (boot == null) {
         throw new IllegalArgumentException("engine v86 needs boot files (bios, kernel, initrd, cmdline) from the boot kit");
@@ -136,6 +146,65 @@ public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, i
       args = List.copyOf(args);
       env = List.copyOf(env);
       if (cwd == null || cwd.isEmpty()) cwd = "/";
+    }
+  }
+
+  /**
+   * How the page loads and runs CheerpX (engine cheerpx).
+   *
+   * @param version CheerpX version on Leaning Technologies' CDN, e.g. {@value #DEFAULT_VERSION}
+   * @param url where {@code cx.esm.js} is loaded from instead of the CDN: a directory URL (ending
+   *     in {@code /}) or the module itself (ending in {@code .js}); {@code null} for the CDN
+   * @param diskUrl an external disk instead of the site's own: {@code wss://} (a WebVM cloud disk)
+   *     or {@code http(s)://} (one ext2 file served with HTTP Range support); {@code null} for the
+   *     site's disk, read through the WebVM chunk names the service worker answers
+   * @param tailscale whether the page offers networking through Tailscale
+   * @param tailscaleControlUrl a Tailscale control server (e.g. Headscale); {@code null} for Tailscale's
+   */
+  public record Cheerpx(String version, String url, String diskUrl, boolean tailscale, String tailscaleControlUrl) {
+    public static final String DEFAULT_VERSION = "1.3.9";
+    public static final String CDN = "https://cxrtnc.leaningtech.com/";
+
+    public Cheerpx {
+      if (version == null || version.isBlank()) version = DEFAULT_VERSION;
+      if (!version.matches("[0-9A-Za-z][0-9A-Za-z._-]*")) {
+        throw new IllegalArgumentException("cheerpxVersion '" + version + "' is not a version (e.g. " + DEFAULT_VERSION + ")");
+      }
+      url = blankToNull(url);
+      diskUrl = blankToNull(diskUrl);
+      tailscaleControlUrl = blankToNull(tailscaleControlUrl);
+      requireScheme("cheerpxUrl", url, "https://", "http://");
+      requireScheme("cheerpxDiskUrl", diskUrl, "wss://", "ws://", "https://", "http://");
+      requireScheme("tailscaleControlUrl", tailscaleControlUrl, "https://", "http://");
+    }
+
+    public static Cheerpx defaults() {
+      return new Cheerpx(DEFAULT_VERSION, null, null, false, null);
+    }
+
+    /** The URL of CheerpX's ES module the page imports. */
+    public String moduleUrl() {
+      if (url == null) return CDN + version + "/cx.esm.js";
+      if (url.endsWith(".js")) return url;
+      return url.endsWith("/") ? url + "cx.esm.js" : url + "/cx.esm.js";
+    }
+
+    /** The CheerpX block device for {@link #diskUrl()}: {@code cloud} or {@code bytes}; {@code github} for the site's disk. */
+    public String diskType() {
+      if (diskUrl == null) return "github";
+      return diskUrl.startsWith("ws") ? "cloud" : "bytes";
+    }
+
+    private static String blankToNull(String s) {
+      return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private static void requireScheme(String name, String value, String... schemes) {
+      if (value == null) return;
+      for (String scheme : schemes) {
+        if (value.regionMatches(true, 0, scheme, 0, scheme.length())) return;
+      }
+      throw new IllegalArgumentException(name + " '" + value + "' must start with " + String.join(" or ", schemes));
     }
   }
 }

@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,8 +30,18 @@ final class StaticServer implements AutoCloseable {
   private final Path root;
   final AtomicLong bytesSent = new AtomicLong();
   final List<String> requests = new CopyOnWriteArrayList<>();
+  /** path → how many more requests for it are answered 503 (a flaky host) */
+  final Map<String, AtomicInteger> failNext = new ConcurrentHashMap<>();
+
+  private final boolean cors;
 
   StaticServer(Path root) throws IOException {
+    this(root, false);
+  }
+
+  /** With {@code cors}, answers like a CDN: {@code Access-Control-Allow-Origin: *} on every file. */
+  StaticServer(Path root, boolean cors) throws IOException {
+    this.cors = cors;
     this.root = root.toAbsolutePath().normalize();
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(Executors.newFixedThreadPool(8));
@@ -54,6 +66,11 @@ final class StaticServer implements AutoCloseable {
     try (ex) {
       String path = ex.getRequestURI().getPath();
       requests.add(path);
+      AtomicInteger failures = failNext.get(path);
+      if (failures != null && failures.getAndDecrement() > 0) {
+        ex.sendResponseHeaders(503, -1);
+        return;
+      }
       Path file = root.resolve(path.substring(1) + (path.endsWith("/") ? "index.html" : "")).normalize();
       if (!file.startsWith(root) || !Files.isRegularFile(file)) {
         ex.sendResponseHeaders(404, -1);
@@ -62,6 +79,7 @@ final class StaticServer implements AutoCloseable {
       String name = file.getFileName().toString();
       String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1) : "";
       ex.getResponseHeaders().set("Content-Type", TYPES.getOrDefault(ext, "application/octet-stream"));
+      if (cors) ex.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
       byte[] body = Files.readAllBytes(file);
       boolean head = ex.getRequestMethod().equals("HEAD");
       ex.sendResponseHeaders(200, head ? -1 : body.length);

@@ -91,9 +91,31 @@ public class PackageMojo extends AbstractMojo {
     @Parameter(property = "webvm.engine", defaultValue = "v86")
     private String engine;
 
-    /** Where CheerpX is loaded from (engine=cheerpx). */
+    /**
+     * Where CheerpX is loaded from (engine=cheerpx) instead of Leaning Technologies' CDN: a directory
+     * URL holding {@code cx.esm.js}, or the module's URL.
+     */
     @Parameter(property = "webvm.cheerpxUrl")
     private String cheerpxUrl;
+
+    /** CheerpX version loaded from the CDN (engine=cheerpx). */
+    @Parameter(property = "webvm.cheerpxVersion", defaultValue = "1.3.9")
+    private String cheerpxVersion;
+
+    /**
+     * An external disk for engine=cheerpx instead of the site's own: {@code wss://…} (a WebVM cloud
+     * disk) or {@code https://…/IMAGE.ext2} (one file served with HTTP Range support).
+     */
+    @Parameter(property = "webvm.cheerpxDiskUrl")
+    private String cheerpxDiskUrl;
+
+    /** Offer networking through Tailscale (engine=cheerpx); off by default. */
+    @Parameter(property = "webvm.tailscale", defaultValue = "false")
+    private boolean tailscale;
+
+    /** A Tailscale control server such as Headscale (engine=cheerpx, tailscale=true). */
+    @Parameter(property = "webvm.tailscaleControlUrl")
+    private String tailscaleControlUrl;
 
     /** Guest memory in MiB. */
     @Parameter(property = "webvm.memory", defaultValue = "256")
@@ -237,6 +259,7 @@ public class PackageMojo extends AbstractMojo {
                 .chunkSize(chunkSize)
                 .engine(engine)
                 .cheerpxUrl(cheerpxUrl)
+                .cheerpx(cheerpxVersion, cheerpxDiskUrl, tailscale, tailscaleControlUrl)
                 .memoryMiB(memory)
                 .outputDirectory(Defaults.resolve(outputDirectory, executionRoot, "target/webvm-site"))
                 .workDirectory(Defaults.resolve(workDirectory, executionRoot, "target/webvm"))

@@ -174,6 +174,7 @@ public final class DockerIgnore {
                     }
                     boolean closed = false;
                     boolean first = true;
+                    int previous = -1;   // the last literal, the start of a possible range
                     for (; j < n; j++) {
                         char k = pattern.charAt(j);
                         if (k == ']' && !first) {
@@ -181,17 +182,25 @@ public final class DockerIgnore {
                             break;
                         }
                         first = false;
-                        if (k == '\\' && j + 1 < n) {
-                            char lit = pattern.charAt(++j);
-                            if (!Character.isLetterOrDigit(lit)) {
-                                cls.append('\\');
+                        if (k == '-' && previous >= 0 && j + 1 < n && pattern.charAt(j + 1) != ']') {
+                            // a range: checked here, so that the regex compiles whatever the pattern
+                            char end = pattern.charAt(j + 1) == '\\' && j + 2 < n ? pattern.charAt(j + 2)
+                                    : pattern.charAt(j + 1);
+                            if (end < previous) {
+                                throw new IllegalArgumentException("character range '" + (char) previous + "-" + end
+                                        + "' is out of order");
                             }
-                            cls.append(lit);
-                        } else if (k == '[' || k == '&' || k == '~' || k == '=') {
-                            cls.append('\\').append(k);
-                        } else {
-                            cls.append(k);
+                            cls.append('-');
+                            previous = -1;
+                            continue;
                         }
+                        char lit = k;
+                        if (k == '\\' && j + 1 < n) {
+                            lit = pattern.charAt(++j);
+                        }
+                        boolean plain = Character.isLetterOrDigit(lit) || Character.isSurrogate(lit);
+                        cls.append(plain ? String.valueOf(lit) : "\\" + lit);
+                        previous = lit;
                     }
                     if (!closed) {
                         throw new IllegalArgumentException("unterminated character class '[' ");

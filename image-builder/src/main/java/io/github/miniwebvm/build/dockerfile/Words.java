@@ -15,10 +15,14 @@ import java.util.function.Function;
  * <p>The lookup returns null for an unset variable (an empty string is set-but-empty).
  */
 public final class Words {
+    /** Deepest {@code ${...${...}}} nesting expanded; deeper is refused rather than overflowing the stack. */
+    static final int MAX_NESTING = 100;
+
     private final String text;
     private final char escape;
     private final Function<String, String> env;
     private int pos;
+    private int nesting;
 
     private Words(String text, char escape, Function<String, String> env) {
         this.text = text;
@@ -208,44 +212,15 @@ public final class Words {
         }
         char c = text.charAt(pos);
         if (c == '{') {
-            pos++;
-            String name = name();
-            if (name.isEmpty()) {
-                throw new IllegalArgumentException("bad substitution: missing variable name in ${...} in: " + text);
+            if (nesting >= MAX_NESTING) {
+                throw new IllegalArgumentException("variable substitutions nested more than " + MAX_NESTING
+                        + " deep at character " + pos);
             }
-            if (pos >= text.length()) {
-                throw new IllegalArgumentException("missing '}' in: " + text);
-            }
-            char op = text.charAt(pos);
-            if (op == '}') {
-                pos++;
-                return valueOrEmpty(name);
-            }
-            boolean colon = false;
-            if (op == ':') {
-                colon = true;
-                pos++;
-                op = pos < text.length() ? text.charAt(pos) : 0;
-            }
-            if (op != '-' && op != '+' && op != '?') {
-                throw new IllegalArgumentException("unsupported substitution '${" + name + (colon ? ":" : "") + op
-                        + "...}' in: " + text + " (supported: ${VAR}, ${VAR:-default}, ${VAR:+alternative},"
-                        + " ${VAR:?message}, with or without ':')");
-            }
-            pos++;
-            String word = braceWord();
-            String value = env.apply(name);
-            boolean set = colon ? value != null && !value.isEmpty() : value != null;
-            switch (op) {
-                case '-':
-                    return set ? value : word;
-                case '+':
-                    return set ? word : "";
-                default:
-                    if (!set) {
-                        throw new IllegalArgumentException(name + ": " + (word.isEmpty() ? "is not set" : word));
-                    }
-                    return value;
+            nesting++;
+            try {
+                return braced();
+            } finally {
+                nesting--;
             }
         }
         if (Character.isLetter(c) || c == '_') {
@@ -256,6 +231,49 @@ public final class Words {
             return "";
         }
         return "$";
+    }
+
+    /** At the '{' of a ${...}: its expansion. */
+    private String braced() {
+        pos++;
+        String name = name();
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("bad substitution: missing variable name in ${...} in: " + text);
+        }
+        if (pos >= text.length()) {
+            throw new IllegalArgumentException("missing '}' in: " + text);
+        }
+        char op = text.charAt(pos);
+        if (op == '}') {
+            pos++;
+            return valueOrEmpty(name);
+        }
+        boolean colon = false;
+        if (op == ':') {
+            colon = true;
+            pos++;
+            op = pos < text.length() ? text.charAt(pos) : 0;
+        }
+        if (op != '-' && op != '+' && op != '?') {
+            throw new IllegalArgumentException("unsupported substitution '${" + name + (colon ? ":" : "") + op
+                    + "...}' in: " + text + " (supported: ${VAR}, ${VAR:-default}, ${VAR:+alternative},"
+                    + " ${VAR:?message}, with or without ':')");
+        }
+        pos++;
+        String word = braceWord();
+        String value = env.apply(name);
+        boolean set = colon ? value != null && !value.isEmpty() : value != null;
+        switch (op) {
+            case '-':
+                return set ? value : word;
+            case '+':
+                return set ? word : "";
+            default:
+                if (!set) {
+                    throw new IllegalArgumentException(name + ": " + (word.isEmpty() ? "is not set" : word));
+                }
+                return value;
+        }
     }
 
     /** The word inside ${NAME:-word}: expanded, up to the matching '}'. */

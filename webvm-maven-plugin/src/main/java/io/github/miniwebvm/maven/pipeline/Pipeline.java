@@ -120,7 +120,7 @@ public final class Pipeline {
                     boot,
                     new SiteConfig.Command(config.webvmCommand().orElse("/bin/sh"), config.webvmArgs(),
                             config.env(), config.webvmCwd(), (int) ids.uid(), (int) ids.gid()),
-                    o.memoryMiB, title());
+                    o.memoryMiB, title(), o.cheerpx);
             SiteAssembler.builder().config(siteConfig).build().assemble(site);
             if (o.snapshot) {
                 takeSnapshot(site);

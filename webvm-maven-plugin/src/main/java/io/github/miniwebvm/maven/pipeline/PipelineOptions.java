@@ -37,6 +37,12 @@ public final class PipelineOptions {
     final int chunkSize;
     final Engine engine;
     final String cheerpxUrl;
+    final String cheerpxVersion;
+    final String cheerpxDiskUrl;
+    final boolean tailscale;
+    final String tailscaleControlUrl;
+    /** CheerpX settings for the page; {@code null} unless engine is cheerpx. */
+    final io.github.miniwebvm.site.SiteConfig.Cheerpx cheerpx;
     final int memoryMiB;
     final List<String> entrypoint;
     final List<String> args;
@@ -92,6 +98,22 @@ public final class PipelineOptions {
             throw new IllegalArgumentException("chunkSize must be a power of two from 4096 to 4194304, not " + chunkSize);
         }
         this.cheerpxUrl = blankToNull(b.cheerpxUrl);
+        this.cheerpxVersion = blankToNull(b.cheerpxVersion);
+        this.cheerpxDiskUrl = blankToNull(b.cheerpxDiskUrl);
+        this.tailscale = b.tailscale;
+        this.tailscaleControlUrl = blankToNull(b.tailscaleControlUrl);
+        if (engine == Engine.CHEERPX) {
+            // validated here, before anything is built
+            this.cheerpx = new io.github.miniwebvm.site.SiteConfig.Cheerpx(cheerpxVersion, cheerpxUrl, cheerpxDiskUrl,
+                    tailscale, tailscaleControlUrl);
+        } else {
+            this.cheerpx = null;
+            if (tailscale || cheerpxDiskUrl != null || tailscaleControlUrl != null) {
+                throw new IllegalArgumentException("tailscale, tailscaleControlUrl and cheerpxDiskUrl need engine cheerpx"
+                        + " (-Dwebvm.engine=cheerpx); engine " + engine.name().toLowerCase(java.util.Locale.ROOT)
+                        + " has no network and reads the site's own disk");
+            }
+        }
         this.memoryMiB = b.memoryMiB;
         if (memoryMiB < 64 || memoryMiB > 2048) {
             throw new IllegalArgumentException("memory must be between 64 and 2048 MiB, not " + memoryMiB);
@@ -140,6 +162,7 @@ public final class PipelineOptions {
                 .value("ext2Revision", ext2Revision).value("blockSize", blockSize)
                 .value("diskLayout", diskLayout).value("chunkSize", chunkSize)
                 .value("engine", engine).value("cheerpxUrl", cheerpxUrl).value("memory", memoryMiB)
+                .value("cheerpx", cheerpxVersion + " " + cheerpxDiskUrl + " " + tailscale + " " + tailscaleControlUrl)
                 .value("entrypoint", entrypoint).value("args", args).value("cwd", workingDirectory)
                 .value("user", user).value("debian", debianMirror + " " + debianSuite)
                 .value("snapshot", snapshot + " " + snapshotReady)
@@ -229,6 +252,10 @@ public final class PipelineOptions {
         private int chunkSize = 131072;
         private String engine;
         private String cheerpxUrl;
+        private String cheerpxVersion;
+        private String cheerpxDiskUrl;
+        private boolean tailscale;
+        private String tailscaleControlUrl;
         private int memoryMiB = 256;
         private List<String> entrypoint;
         private List<String> args;
@@ -263,6 +290,14 @@ public final class PipelineOptions {
         public Builder chunkSize(int v) { chunkSize = v; return this; }
         public Builder engine(String v) { engine = v; return this; }
         public Builder cheerpxUrl(String v) { cheerpxUrl = v; return this; }
+        /** CheerpX version, external disk URL, Tailscale on/off and control server (engine cheerpx); nulls for defaults. */
+        public Builder cheerpx(String version, String diskUrl, boolean tailscale, String tailscaleControlUrl) {
+            this.cheerpxVersion = version;
+            this.cheerpxDiskUrl = diskUrl;
+            this.tailscale = tailscale;
+            this.tailscaleControlUrl = tailscaleControlUrl;
+            return this;
+        }
         public Builder memoryMiB(int v) { memoryMiB = v; return this; }
         public Builder entrypoint(List<String> v) { if (v != null) { entrypoint = v; } return this; }
         public Builder args(List<String> v) { if (v != null) { args = v; } return this; }

@@ -1,0 +1,529 @@
+package io.github.miniwebvm.build;
+
+import io.github.miniwebvm.build.dockerfile.DockerIgnore;
+import io.github.miniwebvm.build.dockerfile.Dockerfile;
+import io.github.miniwebvm.build.dockerfile.DockerfileException;
+import io.github.miniwebvm.build.dockerfile.Heredoc;
+import io.github.miniwebvm.build.dockerfile.Instruction;
+import io.github.miniwebvm.build.dockerfile.Stage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** COPY and ADD for the native builder: sources, digests for the cache, and the copy itself. */
+final class Copy {
+    private static final Pattern HEREDOC_WORD = Pattern.compile("<<-?[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?");
+
+    /** What the builder lends a COPY step. */
+    interface Env {
+        Rootfs rootfs() throws IOException;
+
+        void layer(String description, String inputs, NativeBuilder.Action action) throws IOException;
+    }
+
+    /** One source: a host file/dir (context, earlier stage, downloaded URL) or heredoc bytes. */
+    private record Source(String name, Path path, byte[] bytes, boolean fromContext) {
+    }
+
+    private Copy() {
+    }
+
+    static void step(NativeBuilder b, ImageState st, Instruction in, Map<String, String> scope, List<Stage> stages,
+                     Env env) throws IOException {
+        Dockerfile df = b.dockerfile();
+        boolean add = in.keyword().equals("ADD");
+        List<String> words = new ArrayList<>();
+        if (in.isJsonForm()) {
+            for (String w : in.json()) {
+                words.add(df.expand(in, w.replace("\\", "\\\\").replace("\"", "\\\"").replace("'", "\\'"), scope));
+            }
+        } else {
+            // heredoc markers are kept verbatim; everything else is expanded and split
+            for (String raw : splitKeepingHeredocs(in.args())) {
+                if (HEREDOC_WORD.matcher(raw).matches()) {
+                    words.add(raw);
+                } else {
+                    words.addAll(df.expandWords(in, raw, scope));
+                }
+            }
+        }
+        if (words.size() < 2) {
+            throw new DockerfileException(df.source(), in.line(), in.keyword()
+                    + " requires at least one source and a destination");
+        }
+        String dest = words.get(words.size() - 1);
+        List<String> srcs = words.subList(0, words.size() - 1);
+        String cwd = st.text("WorkingDir").isEmpty() ? "/" : st.text("WorkingDir");
+        boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
+        String destPath = NativeBuilder.normalise(dest.startsWith("/") ? dest : cwd + "/" + dest);
+
+        String from = in.flag("from").map(f -> {
+            try {
+                return df.expand(in, f, scope);
+            } catch (DockerfileException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+        }).orElse(null);
+        String chown = in.flag("chown").orElse(null);
+        if (chown != null) {
+            chown = df.expand(in, chown, scope);
+        }
+        Integer chmod = null;
+        if (in.flag("chmod").isPresent()) {
+            String m = df.expand(in, in.flag("chmod").get(), scope);
+            if (!m.matches("[0-7]{3,4}")) {
+                throw new DockerfileException(df.source(), in.line(), "--chmod must be an octal mode such as 0755, not '"
+                        + m + "'");
+            }
+            chmod = Integer.parseInt(m, 8);
+        }
+
+        // gather the sources and digest them (content included) for the cache key
+        MessageDigest md = Digests.sha256();
+        List<Source> sources = new ArrayList<>();
+        int heredocIndex = 0;
+        Rootfs fromRoot = null;
+        for (String s : srcs) {
+            if (HEREDOC_WORD.matcher(s).matches()) {
+                Heredoc h = in.heredocs().get(heredocIndex++);
+                String content = h.expand() ? df.expand(in, quoteForExpansion(h.content()), scope) : h.content();
+                byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+                sources.add(new Source(h.name(), null, bytes, false));
+                md.update(("heredoc " + h.name() + "\n").getBytes(StandardCharsets.UTF_8));
+                md.update(bytes);
+            } else if (from != null) {
+                md.update(("from " + b.sourceChainKey(from, stages, Integer.MAX_VALUE) + " " + s + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                sources.add(new Source(s, null, null, false));
+            } else if (s.matches("(?i)https?://.*")) {
+                if (!add) {
+                    throw new DockerfileException(df.source(), in.line(), "COPY cannot fetch URLs (" + s
+                            + "); use ADD, or download the file into the build context");
+                }
+                if (b.request().offline()) {
+                    throw new DockerfileException(df.source(), in.line(), "ADD " + s + ": the build is offline, so "
+                            + "URLs cannot be fetched; put the file into the build context and COPY it");
+                }
+                Path file = download(b, s);
+                md.update(("url " + s + " " + Digests.of(file) + "\n").getBytes(StandardCharsets.UTF_8));
+                sources.add(new Source(s, file, null, false));
+            } else {
+                List<Path> matched = contextMatches(b, s);
+                if (matched.isEmpty()) {
+                    throw new DockerfileException(df.source(), in.line(), in.keyword() + " failed: '" + s
+                            + "' not found in the build context " + b.request().context()
+                            + " (or excluded by .dockerignore)");
+                }
+                for (Path p : matched) {
+                    digestTree(b.request().context(), p, b.ignore(), md);
+                    sources.add(new Source(s, p, null, true));
+                }
+            }
+        }
+        if (sources.size() > 1) {
+            destIsDir = true;
+        }
+        String description = in.keyword() + " from=" + from + " chown=" + chown + " chmod=" + chmod + " "
+                + srcs + " -> " + destPath + (destIsDir ? "/" : "");
+        String inputs = "sha256:" + HexFormat.of().formatHex(md.digest());
+
+        boolean dirDest = destIsDir;
+        String owner = chown;
+        Integer mode = chmod;
+        env.layer(description, inputs, () -> {
+            Rootfs root = env.rootfs();
+            long[] ids = owner == null ? null : Users.resolve(root, owner, false);
+            Rootfs src = from == null ? null : b.sourceRootfs(from, stages, Integer.MAX_VALUE);
+            for (Source s : sources) {
+                if (s.bytes() != null) {
+                    Path target = targetFor(root, destPath, dirDest, s.name(), ids);
+                    Rootfs.deleteRecursively(target);
+                    Files.write(target, s.bytes());
+                    setMeta(target, mode != null ? mode : 0644, ids == null ? 0 : ids[0], ids == null ? 0 : ids[1], null);
+                } else if (src != null) {
+                    for (Path p : stageMatches(src, s.name(), df, in)) {
+                        copyEntry(root, p, destPath, dirDest, ids, mode, null, false, null);
+                    }
+                } else if (add && s.path() != null && isArchive(s.path())) {
+                    Path target = root.mkdirs(destPath);
+                    CommandRunner.Result r = CommandRunner.run(List.of("tar", "--numeric-owner", "--same-owner",
+                            "-xpf", s.path().toString(), "-C", target.toString()), null, null, l -> { });
+                    if (!r.ok()) {
+                        throw new ImageBuildException("ADD cannot unpack " + s.path() + ": " + r.tailText());
+                    }
+                } else if (!s.fromContext()) {
+                    // a downloaded URL: mode 0600 as Docker sets it
+                    String name = URI.create(s.name()).getPath();
+                    name = name.substring(name.lastIndexOf('/') + 1);
+                    Path target = targetFor(root, destPath, dirDest, name.isEmpty() ? "index.html" : name, ids);
+                    Rootfs.deleteRecursively(target);
+                    Files.copy(s.path(), target);
+                    setMeta(target, mode != null ? mode : 0600, ids == null ? 0 : ids[0], ids == null ? 0 : ids[1],
+                            Files.getLastModifiedTime(s.path()));
+                } else {
+                    copyEntry(root, s.path(), destPath, dirDest, ids, mode, b.ignore(), true, b.request().context());
+                }
+            }
+        });
+    }
+
+    /** Words of a COPY line, where a heredoc marker is one word. */
+    private static List<String> splitKeepingHeredocs(String args) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        char quote = 0;
+        for (int i = 0; i < args.length(); i++) {
+            char c = args.charAt(i);
+            if (quote == 0 && Character.isWhitespace(c)) {
+                if (cur.length() > 0) {
+                    out.add(cur.toString());
+                    cur.setLength(0);
+                }
+                continue;
+            }
+            if (quote == 0 && (c == '"' || c == '\'')) {
+                quote = c;
+            } else if (c == quote) {
+                quote = 0;
+            } else if (c == '\\' && i + 1 < args.length() && quote != '\'') {
+                cur.append(c);
+                c = args.charAt(++i);
+            }
+            cur.append(c);
+        }
+        if (cur.length() > 0) {
+            out.add(cur.toString());
+        }
+        return out;
+    }
+
+    /** Heredoc bodies expand variables but keep quotes literally. */
+    private static String quoteForExpansion(String content) {
+        return "\"" + content.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static Path download(NativeBuilder b, String url) throws IOException {
+        Path dir = Files.createDirectories(b.request().cacheDirectory().resolve("native/downloads"));
+        Path file = dir.resolve(Digests.hex(Digests.of(url)));
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(20)).build();
+        try {
+            HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofFile(file));
+            if (r.statusCode() != 200) {
+                throw new ImageBuildException("ADD " + url + ": HTTP " + r.statusCode());
+            }
+            r.headers().firstValue("Last-Modified").ifPresent(lm -> {
+                try {
+                    Files.setLastModifiedTime(file, FileTime.from(
+                            ZonedDateTime.parse(lm, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()));
+                } catch (IOException | RuntimeException e) {
+                    // keep the download time
+                }
+            });
+            return file;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (IOException e) {
+            throw new ImageBuildException("ADD " + url + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Context paths matching {@code pattern} (Go filepath.Match on the whole relative path), minus ignored ones. */
+    private static List<Path> contextMatches(NativeBuilder b, String pattern) throws IOException {
+        Path ctx = b.request().context();
+        String clean = NativeBuilder.normalise(pattern).substring(1);
+        DockerIgnore ignore = b.ignore();
+        if (!clean.matches(".*[*?\\[].*")) {
+            Path p = clean.isEmpty() ? ctx : ctx.resolve(clean);
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || !clean.isEmpty() && ignore.excludes(clean)
+                    && !(Files.isDirectory(p) && ignore.hasExceptionsUnder(clean))) {
+                return List.of();
+            }
+            return List.of(p);
+        }
+        Pattern re = Pattern.compile(globRegex(clean));
+        List<Path> out = new ArrayList<>();
+        int depth = clean.split("/").length;
+        try (var walk = Files.walk(ctx, depth)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                String rel = ctx.relativize(p).toString();
+                if (!rel.isEmpty() && re.matcher(rel).matches() && !ignore.excludes(rel)) {
+                    out.add(p);
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static List<Path> stageMatches(Rootfs src, String pattern, Dockerfile df, Instruction in)
+            throws IOException {
+        String clean = NativeBuilder.normalise(pattern);
+        if (!clean.matches(".*[*?\\[].*")) {
+            Path p = src.resolve(clean, true);
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw new DockerfileException(df.source(), in.line(), "COPY --from: '" + pattern
+                        + "' does not exist in the source stage/image");
+            }
+            return List.of(p);
+        }
+        int slash = clean.lastIndexOf('/');
+        Path parent = src.resolve(clean.substring(0, Math.max(slash, 1)), true);
+        Pattern re = Pattern.compile(globRegex(clean.substring(slash + 1)));
+        List<Path> out = new ArrayList<>();
+        try (var list = Files.list(parent)) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                if (re.matcher(p.getFileName().toString()).matches()) {
+                    out.add(p);
+                }
+            }
+        }
+        out.sort(null);
+        if (out.isEmpty()) {
+            throw new DockerfileException(df.source(), in.line(), "COPY --from: nothing matches '" + pattern + "'");
+        }
+        return out;
+    }
+
+    private static String globRegex(String glob) {
+        StringBuilder re = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            switch (c) {
+                case '*' -> re.append("[^/]*");
+                case '?' -> re.append("[^/]");
+                case '[' -> {
+                    int end = glob.indexOf(']', i + 2);
+                    if (end < 0) {
+                        re.append("\\[");
+                    } else {
+                        re.append('[').append(glob, i + 1, end).append(']');
+                        i = end;
+                    }
+                }
+                case '\\' -> {
+                    if (i + 1 < glob.length()) {
+                        re.append(Pattern.quote(String.valueOf(glob.charAt(++i))));
+                    }
+                }
+                default -> re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return re.toString();
+    }
+
+    private static void digestTree(Path ctx, Path start, DockerIgnore ignore, MessageDigest md) throws IOException {
+        Map<String, Path> entries = new TreeMap<>();
+        if (Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
+            Files.walkFileTree(start, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
+                    String rel = ctx.relativize(d).toString();
+                    if (!rel.isEmpty() && ignore.excludes(rel) && !ignore.hasExceptionsUnder(rel)) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    entries.put(rel, d);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+                    String rel = ctx.relativize(f).toString();
+                    if (!ignore.excludes(rel)) {
+                        entries.put(rel, f);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } else {
+            entries.put(ctx.relativize(start).toString(), start);
+        }
+        byte[] buf = new byte[1 << 16];
+        for (Map.Entry<String, Path> e : entries.entrySet()) {
+            Rootfs.Entry a = Rootfs.entry(e.getValue());
+            md.update((e.getKey() + "\0" + a.type() + "\0" + Integer.toOctalString(a.mode()) + "\0" + a.size() + "\0"
+                    + a.mtimeNanos() / 1_000_000_000L + "\0" + (a.link() == null ? "" : a.link()) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            if (a.type() == 'f') {
+                try (InputStream in = Files.newInputStream(e.getValue())) {
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        md.update(buf, 0, n);
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean isArchive(Path p) throws IOException {
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        byte[] head = new byte[512];
+        int n;
+        try (InputStream in = Files.newInputStream(p)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            return true; // gzip
+        }
+        if (n >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
+            return true; // bzip2
+        }
+        if (n >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X') {
+            return true; // xz
+        }
+        if (n >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
+                && (head[3] & 0xff) == 0xfd) {
+            return true; // zstd
+        }
+        return n >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+    }
+
+    /** The host path a single source named {@code name} lands at; parents created (owned by chown, else root). */
+    private static Path targetFor(Rootfs root, String destPath, boolean destIsDir, String name, long[] ids)
+            throws IOException {
+        Path dest = root.resolve(destPath, true);
+        if (destIsDir || Files.isDirectory(dest)) {
+            mkdirsOwned(root, destPath, ids);
+            return root.resolve(destPath, true).resolve(name);
+        }
+        String parent = destPath.substring(0, Math.max(destPath.lastIndexOf('/'), 1));
+        mkdirsOwned(root, parent, ids);
+        return root.resolve(destPath, false);
+    }
+
+    private static void mkdirsOwned(Rootfs root, String path, long[] ids) throws IOException {
+        Path p = root.resolve(path, true);
+        if (Files.isDirectory(p)) {
+            return;
+        }
+        List<Path> missing = new ArrayList<>();
+        for (Path q = p; !q.equals(root.dir) && !Files.exists(q, LinkOption.NOFOLLOW_LINKS); q = q.getParent()) {
+            missing.add(0, q);
+        }
+        root.mkdirs(path);
+        if (ids != null) {
+            for (Path m : missing) {
+                Files.setAttribute(m, "unix:uid", (int) ids[0], LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(m, "unix:gid", (int) ids[1], LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+    }
+
+    /**
+     * Copies one source entry: a directory's contents go into the destination directory, a file or
+     * symlink goes to the destination (or into it, when it is a directory).
+     */
+    private static void copyEntry(Rootfs root, Path src, String destPath, boolean destIsDir, long[] ids, Integer chmod,
+                                  DockerIgnore ignore, boolean fromContext, Path ctx) throws IOException {
+        if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
+            boolean existed = Files.isDirectory(root.resolve(destPath, true));
+            mkdirsOwned(root, destPath, ids);
+            Path target = root.resolve(destPath, true);
+            if (!existed) {
+                Rootfs.Entry a = Rootfs.entry(src);
+                setMeta(target, chmod != null ? chmod : a.mode(), owner(ids, a, fromContext, 0),
+                        owner(ids, a, fromContext, 1), FileTime.from(a.mtimeNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+            }
+            copyTree(src, target, ids, chmod, ignore, fromContext, ctx);
+        } else {
+            Path target = targetFor(root, destPath, destIsDir, src.getFileName().toString(), ids);
+            copyOne(src, target, ids, chmod, fromContext);
+        }
+    }
+
+    private static void copyTree(Path srcDir, Path targetDir, long[] ids, Integer chmod, DockerIgnore ignore,
+                                 boolean fromContext, Path ctx) throws IOException {
+        List<Path> kids;
+        try (var list = Files.list(srcDir)) {
+            kids = new ArrayList<>(list.toList());
+        }
+        kids.sort(null);
+        for (Path k : kids) {
+            String rel = ctx == null ? null : ctx.relativize(k).toString();
+            boolean isDir = Files.isDirectory(k, LinkOption.NOFOLLOW_LINKS);
+            if (rel != null && ignore.excludes(rel) && !(isDir && ignore.hasExceptionsUnder(rel))) {
+                continue;
+            }
+            Path t = targetDir.resolve(k.getFileName().toString());
+            if (isDir) {
+                if (Files.exists(t, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(t, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(t);
+                }
+                if (!Files.exists(t, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectory(t);
+                }
+                Rootfs.Entry a = Rootfs.entry(k);
+                copyTree(k, t, ids, chmod, ignore, fromContext, ctx);
+                setMeta(t, chmod != null ? chmod : a.mode(), owner(ids, a, fromContext, 0), owner(ids, a, fromContext, 1),
+                        FileTime.from(a.mtimeNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+            } else {
+                copyOne(k, t, ids, chmod, fromContext);
+            }
+        }
+    }
+
+    private static void copyOne(Path src, Path target, long[] ids, Integer chmod, boolean fromContext)
+            throws IOException {
+        Rootfs.Entry a = Rootfs.entry(src);
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            Rootfs.deleteRecursively(target);
+        }
+        Files.copy(src, target, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.COPY_ATTRIBUTES);
+        if (a.type() == 'l') {
+            Files.setAttribute(target, "unix:uid", (int) owner(ids, a, fromContext, 0), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(target, "unix:gid", (int) owner(ids, a, fromContext, 1), LinkOption.NOFOLLOW_LINKS);
+            FileTime mtime = FileTime.from(a.mtimeNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            Files.getFileAttributeView(target, java.nio.file.attribute.BasicFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS).setTimes(mtime, null, null);
+            return;
+        }
+        setMeta(target, chmod != null ? chmod : a.mode(), owner(ids, a, fromContext, 0), owner(ids, a, fromContext, 1),
+                FileTime.from(a.mtimeNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+    }
+
+    private static long owner(long[] ids, Rootfs.Entry a, boolean fromContext, int which) {
+        if (ids != null) {
+            return ids[which];
+        }
+        if (fromContext) {
+            return 0;
+        }
+        return which == 0 ? a.uid() : a.gid();
+    }
+
+    private static void setMeta(Path p, int mode, long uid, long gid, FileTime mtime) throws IOException {
+        Files.setAttribute(p, "unix:uid", (int) uid, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(p, "unix:gid", (int) gid, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(p, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+        if (mtime != null) {
+            Files.setLastModifiedTime(p, mtime);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/**
+ * Building a Dockerfile into a linux/386 image.
+ *
+ * <p>Public API: {@link io.github.miniwebvm.build.ImageBuild} (builder, {@code run(Path workDir)}),
+ * {@link io.github.miniwebvm.build.Backend} ({@code AUTO}, {@code ENGINE}, {@code NATIVE}),
+ * {@link io.github.miniwebvm.build.BuiltImage} (where the image is, its format, backend, engine,
+ * digest, and why that backend) and {@link io.github.miniwebvm.build.ImageBuildException}. The
+ * result is a docker-archive (engine) or an OCI image layout (native), both read by
+ * {@link io.github.miniwebvm.image.ImageLoader}.
+ *
+ * <p>The engine backend runs {@code docker build}/{@code podman build --platform linux/386} and
+ * {@code save}s the image (podman retries with {@code --isolation=chroot} when its OCI runtime
+ * cannot start containers). The native backend parses the Dockerfile itself
+ * ({@link io.github.miniwebvm.build.dockerfile}), pulls base images (registries, {@code oci:},
+ * {@code oci-archive:}, {@code docker-archive:}, {@code scratch}), runs RUN in a chroot through
+ * qemu-i386 binfmt (root needed) and caches each filesystem step under the cache directory.
+ */
+package io.github.miniwebvm.build;
