@@ -3,7 +3,7 @@ package io.github.miniwebvm.snapshot;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -140,7 +140,12 @@ public final class Snapshotter {
 
     byte[] raw = Files.readAllBytes(rawState);
     long start = System.nanoTime();
-    byte[] compressed = Zstd.compress(raw, level);
+    byte[] compressed;
+    try (ZstdCompressCtx zstd = new ZstdCompressCtx()) {
+      zstd.setLevel(level);
+      zstd.setWorkers(Math.max(0, Math.min(4, Runtime.getRuntime().availableProcessors()) - 1));
+      compressed = zstd.compress(raw);
+    }
     ObjectNode header = json.createObjectNode();
     header.put("format", FORMAT);
     header.put("keyHash", keyHash);
