@@ -167,6 +167,10 @@ class DifferentialCorpusTest {
     private Path prepareContext(String name) throws IOException {
         Path ctx = work.resolve("ctx");
         Tools.run(List.of("cp", "-a", CORPUS.resolve(name).toString(), ctx.toString()), null);
+        // The corpus's mtimes are whenever Maven copied the test resources. Builders may reuse a
+        // cached COPY layer whose key ignores mtimes (buildah does), which would then carry an older
+        // copy's mtimes: one fixed instant keeps cached and fresh layers of both builders equal.
+        Tools.run(List.of("find", ctx.toString(), "-exec", "touch", "-h", "-d", "2020-01-01 00:00:00Z", "{}", "+"), null);
         Path src = ctx.resolve("archive-src");
         if (Files.isDirectory(src)) {
             Tools.run(List.of("tar", "--owner=0", "--group=0", "--numeric-owner", "--mtime=2020-01-01 00:00:00Z",
