@@ -21,10 +21,12 @@ gz() { gzip -1 -c "$base_tar" > "$1"; }
 ext2() { mke2fs -q -t ext2 -b 4096 -d "$base_dir" "$1" 400M; }
 docker_archive() { podman save --quiet --format docker-archive -o "$1" "$ref"; }
 oci_archive() { podman save --quiet --format oci-archive -o "$1" "$ref"; }
+tiny() { tar -C "$base_dir" --numeric-owner -cf "$1" ./etc ./bin ./usr/bin/dash ./usr/bin/ls; } # for the kill loop
 oci_layout() { podman save --quiet --format oci-dir -o "$1" "$ref"; }
 make rootfs.tar.gz gz
 make rootfs.ext2 ext2
 make docker-archive.tar docker_archive
 make oci-archive.tar oci_archive
 make oci-layout oci_layout
+make tiny-rootfs.tar tiny
 ls -la "$out"
