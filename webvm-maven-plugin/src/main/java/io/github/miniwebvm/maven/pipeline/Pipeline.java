@@ -119,14 +119,15 @@ public final class Pipeline {
                     SiteConfig.Disk.fromManifest(site, "disk/manifest.json", DISK_IMAGE),
                     boot,
                     new SiteConfig.Command(config.webvmCommand().orElse("/bin/sh"), config.webvmArgs(),
-                            config.env(), config.webvmCwd(), (int) ids.uid(), (int) ids.gid()),
+                            config.env(), config.webvmCwd(), ids.uid(), ids.gid()),
                     o.memoryMiB, title(), o.cheerpx);
-            SiteAssembler.builder().config(siteConfig).build().assemble(site);
+            List<String> written = SiteAssembler.builder().config(siteConfig).build().assemble(site);
+            stage.done(written.size() + " files of page, service worker and runtime");
             if (o.snapshot) {
                 takeSnapshot(site);
             }
             long[] size = sizeOf(site);
-            stage.done(size[1] + " files, " + StageLog.bytes(size[0]));
+            log.info("site: " + size[1] + " files, " + StageLog.bytes(size[0]) + " in all");
             if (size[0] > ChunkReport.GITHUB_PAGES_SITE_LIMIT) {
                 log.warn("the site is " + StageLog.bytes(size[0]) + ", more than GitHub Pages' 1 GB limit;"
                         + " use a smaller imageSize/headroom or another host");
