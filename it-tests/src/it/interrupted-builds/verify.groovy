@@ -10,7 +10,7 @@ def settings = new File(basedir, 'kill-settings.xml')
 settings.text = new File(basedir, '../../../src/it/settings.xml').text
         .replace('@localRepositoryUrl@', localRepositoryPath.toURI().toString())
 def mvn = new File(System.getProperty('maven.home'), 'bin/mvn').path
-def cmd = [mvn, '-B', '-o', '-s', settings.path, "-Dmaven.repo.local=${localRepositoryPath}", goal].collect { it.toString() }
+def cmd = [mvn, '-B', '-o', '-Dwebvm.snapshot=false', '-s', settings.path, "-Dmaven.repo.local=${localRepositoryPath}", goal].collect { it.toString() }
 def target = new File(basedir, 'target')
 def site = new File(target, 'webvm-site')
 def log = new File(basedir, 'kill-loop.log')
