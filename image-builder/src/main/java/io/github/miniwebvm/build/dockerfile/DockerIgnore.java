@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The {@code .dockerignore} rules of a build context: Go {@code filepath.Match} patterns
@@ -16,7 +14,7 @@ import java.util.regex.PatternSyntaxException;
  * directory applies to everything below it.
  */
 public final class DockerIgnore {
-    private record Rule(String pattern, Pattern regex, boolean exception) {
+    private record Rule(String pattern, Glob glob, boolean exception) {
     }
 
     private final List<Rule> rules;
@@ -66,7 +64,7 @@ public final class DockerIgnore {
                 continue;
             }
             try {
-                rules.add(new Rule(p, Pattern.compile(toRegex(p)), exception));
+                rules.add(new Rule(p, Glob.compile(p), exception));
             } catch (IllegalArgumentException e) {
                 throw new DockerfileException(source, i + 1, "bad pattern '" + p + "': " + e.getMessage());
             }
@@ -85,7 +83,7 @@ public final class DockerIgnore {
             if (excluded == !r.exception) {
                 continue;   // this rule cannot change the outcome
             }
-            if (matchesOrParentMatches(r.regex, p)) {
+            if (matchesOrParentMatches(r.glob, p)) {
                 excluded = !r.exception;
             }
         }
@@ -111,13 +109,13 @@ public final class DockerIgnore {
         return rules.isEmpty();
     }
 
-    private static boolean matchesOrParentMatches(Pattern regex, String path) {
-        if (regex.matcher(path).matches()) {
+    private static boolean matchesOrParentMatches(Glob glob, String path) {
+        if (glob.matches(path)) {
             return true;
         }
         int slash = path.indexOf('/');
         while (slash >= 0) {
-            if (regex.matcher(path.substring(0, slash)).matches()) {
+            if (glob.matches(path.substring(0, slash))) {
                 return true;
             }
             slash = path.indexOf('/', slash + 1);
@@ -141,89 +139,5 @@ public final class DockerIgnore {
             out.add(s);
         }
         return String.join("/", out);
-    }
-
-    static String toRegex(String pattern) {
-        StringBuilder re = new StringBuilder();
-        int n = pattern.length();
-        for (int i = 0; i < n; i++) {
-            char c = pattern.charAt(i);
-            switch (c) {
-                case '*':
-                    if (i + 1 < n && pattern.charAt(i + 1) == '*') {
-                        i++;
-                        if (i + 1 < n && pattern.charAt(i + 1) == '/') {
-                            i++;
-                            re.append("(?:.*/)?");
-                        } else {
-                            re.append(".*");
-                        }
-                    } else {
-                        re.append("[^/]*");
-                    }
-                    break;
-                case '?':
-                    re.append("[^/]");
-                    break;
-                case '[': {
-                    int j = i + 1;
-                    StringBuilder cls = new StringBuilder("[");
-                    if (j < n && pattern.charAt(j) == '^') {
-                        cls.append('^');
-                        j++;
-                    }
-                    boolean closed = false;
-                    boolean first = true;
-                    int previous = -1;   // the last literal, the start of a possible range
-                    for (; j < n; j++) {
-                        char k = pattern.charAt(j);
-                        if (k == ']' && !first) {
-                            closed = true;
-                            break;
-                        }
-                        first = false;
-                        if (k == '-' && previous >= 0 && j + 1 < n && pattern.charAt(j + 1) != ']') {
-                            // a range: checked here, so that the regex compiles whatever the pattern
-                            char end = pattern.charAt(j + 1) == '\\' && j + 2 < n ? pattern.charAt(j + 2)
-                                    : pattern.charAt(j + 1);
-                            if (end < previous) {
-                                throw new IllegalArgumentException("character range '" + (char) previous + "-" + end
-                                        + "' is out of order");
-                            }
-                            cls.append('-');
-                            previous = -1;
-                            continue;
-                        }
-                        char lit = k;
-                        if (k == '\\' && j + 1 < n) {
-                            lit = pattern.charAt(++j);
-                        }
-                        boolean plain = Character.isLetterOrDigit(lit) || Character.isSurrogate(lit);
-                        cls.append(plain ? String.valueOf(lit) : "\\" + lit);
-                        previous = lit;
-                    }
-                    if (!closed) {
-                        throw new IllegalArgumentException("unterminated character class '[' ");
-                    }
-                    re.append(cls).append(']');
-                    i = j;
-                    break;
-                }
-                case '\\':
-                    if (i + 1 >= n) {
-                        throw new IllegalArgumentException("trailing '\\'");
-                    }
-                    re.append(Pattern.quote(String.valueOf(pattern.charAt(++i))));
-                    break;
-                default:
-                    re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        try {
-            Pattern.compile(re.toString());
-        } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException(e.getDescription());
-        }
-        return re.toString();
     }
 }

@@ -92,4 +92,34 @@ class DockerIgnoreTest {
         assertThat(di.excludes("a")).isFalse();
         assertThat(di.excludes("b")).isTrue();
     }
+
+    @Test
+    void manyStarsDoNotBacktrack() throws Exception {
+        // found by fuzzing: as a regular expression, [^/]* and (?:.*/)? chains backtracked for minutes
+        String path = "a/".repeat(300) + "a".repeat(3000);
+        DockerIgnore di = ignore("*a*a*a*a*a*a*a*a*a*a*a*a*b\n**/**/**/**/**/**/**/**/x\n**a**a**a**a**a**a**c\n");
+        long start = System.nanoTime();
+        assertThat(di.excludes(path)).isFalse();
+        assertThat(di.excludes(path + "/x")).isTrue();
+        assertThat((System.nanoTime() - start) / 1_000_000).as("milliseconds").isLessThan(5_000);
+    }
+
+    @Test
+    void globSemanticsOfGoFilepathMatch() throws Exception {
+        assertThat(ignore("a?c\n").excludes("abc")).isTrue();
+        assertThat(ignore("a?c\n").excludes("a/c")).isFalse();
+        assertThat(ignore("a*\n").excludes("a/b")).isTrue();          // the directory a matches
+        assertThat(ignore("*/b\n").excludes("x/b")).isTrue();
+        assertThat(ignore("*/b\n").excludes("x/y/b")).isFalse();
+        assertThat(ignore("**/b\n").excludes("x/y/b")).isTrue();
+        assertThat(ignore("**/b\n").excludes("b")).isTrue();
+        assertThat(ignore("a/**\n").excludes("a/x/y")).isTrue();
+        assertThat(ignore("[a-c]x\n").excludes("bx")).isTrue();
+        assertThat(ignore("[^a-c]x\n").excludes("bx")).isFalse();
+        assertThat(ignore("[^a-c]x\n").excludes("dx")).isTrue();
+        assertThat(ignore("[\\]]x\n").excludes("]x")).isTrue();
+        assertThat(ignore("\\*x\n").excludes("*x")).isTrue();
+        assertThat(ignore("\\*x\n").excludes("ax")).isFalse();
+        assertThatThrownBy(() -> ignore("[c-a]\n")).hasMessageContaining("out of order");
+    }
 }
