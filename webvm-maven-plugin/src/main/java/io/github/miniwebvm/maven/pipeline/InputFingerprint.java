@@ -106,14 +106,19 @@ public final class InputFingerprint {
         if (a.size() >= CONTENT_HASH_LIMIT) {
             return "file " + mode + " " + a.size() + " @" + a.lastModifiedTime().toMillis();
         }
+        return "file " + mode + " " + sha256(p);
+    }
+
+    /** The lowercase hex sha256 of a file's content. */
+    static String sha256(Path file) throws IOException {
         MessageDigest md = sha256();
-        try (InputStream in = Files.newInputStream(p)) {
+        try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[64 * 1024];
             for (int n; (n = in.read(buf)) > 0; ) {
                 md.update(buf, 0, n);
             }
         }
-        return "file " + mode + " " + HexFormat.of().formatHex(md.digest());
+        return HexFormat.of().formatHex(md.digest());
     }
 
     private static void update(MessageDigest md, String s) {

@@ -22,7 +22,6 @@ import io.github.miniwebvm.site.SiteAssembler;
 import io.github.miniwebvm.site.SiteConfig;
 import io.github.miniwebvm.snapshot.Snapshotter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -350,7 +349,7 @@ public final class Pipeline {
         ObjectNode n = json.createObjectNode();
         n.put("imageDigest", imageDigest);
         n.put("diskSha256", report.imageSha256());
-        n.put("manifestSha256", sha256(o.outputDirectory.resolve("disk/manifest.json")));
+        n.put("manifestSha256", InputFingerprint.sha256(o.outputDirectory.resolve("disk/manifest.json")));
         n.put("engine", o.engine.name().toLowerCase(Locale.ROOT));
         n.put("siteBytes", size[0]);
         n.put("siteFiles", size[1]);
@@ -358,16 +357,5 @@ public final class Pipeline {
         Path tmp = o.workDirectory.resolve("site.json.tmp");
         json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
         Files.move(tmp, o.workDirectory.resolve("site.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static String sha256(Path file) throws IOException {
-        var md = InputFingerprint.sha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[65536];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-        }
-        return java.util.HexFormat.of().formatHex(md.digest());
     }
 }
