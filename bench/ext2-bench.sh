@@ -75,8 +75,8 @@ run_case() {  # name dir revision
   local ours_secs=$secs ours_rss=$rss_kb ours_cpu=$cpu
   local geometry blocks inodes
   geometry=$(grep '^blocks=' "$work/$name-rev$rev-ours.time.out")
-  blocks=$(sed 's/.*blocks=\([0-9]*\) .*/\1/' <<<"$geometry")
-  inodes=$(sed 's/.*inodes=\([0-9]*\) .*/\1/' <<<"$geometry")
+  blocks=$(tr ' ' '\n' <<<"$geometry" | sed -n 's/^blocks=//p')
+  inodes=$(tr ' ' '\n' <<<"$geometry" | sed -n 's/^inodes=//p')
   local features
   if [ "$rev" = 0 ]; then
     features=(-r 0)

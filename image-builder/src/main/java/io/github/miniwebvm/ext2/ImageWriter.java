@@ -37,6 +37,7 @@ final class ImageWriter {
     private static final int MAX_DIR_LINKS = 32000;
     private static final int MAX_LINKS = 65000;
     private static final long PROGRESS_INTERVAL_NANOS = 3_000_000_000L;
+    private static final long SKIP_MIN = 1L << 20;     // holes shorter than this are read, not sought past
 
     private final Ext2Writer options;
     private final FileTree tree;
@@ -225,7 +226,8 @@ final class ImageWriter {
                     throw new IllegalArgumentException(path + " is " + size + " bytes, more than ext2 with "
                             + bs + "-byte blocks can address (use a larger block size)");
                 }
-                long n = blocks + BlockMap.indirectBlocksFor(blocks, bs / 4);
+                rec.extents = node.content().dataExtents();
+                long n = upperBoundBlocks(rec.extents, blocks);
                 upperBoundDataBlocks += n;
                 fileBlocksUpperBound += n;
             }
@@ -394,6 +396,22 @@ final class ImageWriter {
             }
         }
         return lo;
+    }
+
+    /** Data plus indirect blocks a file of {@code blocks} blocks can need when it holds data only in {@code extents}. */
+    private long upperBoundBlocks(long[] extents, long blocks) {
+        long whole = blocks + BlockMap.indirectBlocksFor(blocks, bs / 4);
+        if (extents.length == 2 && extents[0] == 0) {
+            return whole;
+        }
+        long p = bs / 4;
+        long sparse = 0;
+        for (int i = 0; i < extents.length; i += 2) {
+            long k = Layout.ceilDiv(extents[i + 1], bs) - extents[i] / bs;
+            // its data, the single-indirect blocks it spans, the double-indirect ones, and a triple
+            sparse += k + (Layout.ceilDiv(k, p) + 1) + (Layout.ceilDiv(k, p * p) + 1) + 1;
+        }
+        return Math.min(whole, sparse);
     }
 
     /** Reads every file once to count the blocks that are not all zero (only when a given size is tight). */
@@ -645,69 +663,101 @@ final class ImageWriter {
         void accept(byte[] bytes) throws IOException;
     }
 
-    /** Calls {@code consumer} for every block of the file's content that is not all zeros. */
+    /**
+     * Calls {@code consumer} for every block of the file's content that is not all zeros, reading
+     * only the content's data extents (holes of a sparse host file are skipped, not read).
+     */
     private void readBlocks(InodeRecord r, BlockConsumer consumer, boolean hash) throws IOException {
         Content content = r.node.content();
         long size = content.size();
-        if (size == 0) {
-            return;
+        long[] extents = r.extents;
+        for (int i = 0; i < extents.length; i += 2) {
+            long start = extents[i] / bs * bs;
+            long end = Math.min(Layout.ceilDiv(extents[i + 1], bs) * bs, size);
+            while (i + 2 < extents.length && extents[i + 2] - end < SKIP_MIN) {
+                end = Math.min(Layout.ceilDiv(extents[i + 3], bs) * bs, size);   // read through small gaps
+                i += 2;
+            }
+            if (end > start) {
+                readRange(r, content, start, end, consumer, hash);
+            }
         }
+    }
+
+    private void readRange(InodeRecord r, Content content, long start, long end, BlockConsumer consumer,
+                           boolean hash) throws IOException {
         ByteBuffer buf = readBuffer;
-        long logical = 0;
-        long remaining = size;
-        ReadableByteChannel in;
+        long logical = start / bs;
+        long position = start;
+        try (ReadableByteChannel in = open(r, content, start)) {
+            while (position < end) {
+                int want = (int) Math.min(buf.capacity(), end - position);
+                buf.clear().limit(want);
+                readFully(r, content, in, buf, position);
+                int filled = (int) Layout.ceilDiv(want, bs) * bs;
+                buf.limit(filled);
+                buf.put(want, zeroBlock, 0, filled - want);
+                buf.position(0);
+                logical = scanBlocks(buf, logical, consumer, hash);
+                position += want;
+            }
+        }
+    }
+
+    private static ReadableByteChannel open(InodeRecord r, Content content, long position) throws IOException {
         try {
-            in = content.openChannel();
+            return content.openChannel(position);
         } catch (IOException e) {
             throw new IOException("cannot read the content of " + r.path + " (" + content.describe() + "): "
                     + e.getMessage(), e);
         }
-        try (in) {
-            while (remaining > 0) {
-                int want = (int) Math.min(buf.capacity(), remaining);
-                buf.clear().limit(want);
-                try {
-                    while (buf.hasRemaining() && in.read(buf) >= 0) {
-                        // keep reading until the buffer is full or the content ends
-                    }
-                } catch (IOException e) {
-                    throw new IOException("cannot read the content of " + r.path + " (" + content.describe() + "): "
-                            + e.getMessage(), e);
-                }
-                int got = buf.position();
-                if (got < want) {
-                    throw new IOException("the content of " + r.path + " (" + content.describe() + ") ended after "
-                            + (size - remaining + got) + " of " + size + " bytes");
-                }
-                int filled = (int) Layout.ceilDiv(got, bs) * bs;
-                buf.limit(filled);
-                buf.put(got, zeroBlock, 0, filled - got);
-                buf.position(0);
-                if (buf.mismatch(zeroChunk.clear().limit(filled)) < 0) {
-                    logical += filled / bs;      // a whole chunk of holes
-                    remaining -= got;
-                    continue;
-                }
-                for (int off = 0; off < filled; off += bs, logical++) {
-                    ByteBuffer block = buf.slice(off, bs);
-                    if (block.mismatch(zeroBlock) < 0) {
-                        continue;
-                    }
-                    if (hash) {
-                        crc.reset();
-                        crc.update(block);
-                        block.rewind();
-                        digestLong(logical);
-                        digestLong(crc.getValue());
-                    }
-                    consumer.accept(logical, block);
-                }
-                remaining -= got;
-                if (hash) {
-                    maybeReport();
-                }
+    }
+
+    /** Fills {@code buf} up to its limit from {@code in}, which is at byte {@code position} of the content. */
+    private static void readFully(InodeRecord r, Content content, ReadableByteChannel in, ByteBuffer buf, long position)
+            throws IOException {
+        int start = buf.position();
+        try {
+            while (buf.hasRemaining() && in.read(buf) >= 0) {
+                // keep reading until the buffer is full or the content ends
             }
+        } catch (IOException e) {
+            throw new IOException("cannot read the content of " + r.path + " (" + content.describe() + "): "
+                    + e.getMessage(), e);
         }
+        if (buf.hasRemaining()) {
+            throw new IOException("the content of " + r.path + " (" + content.describe() + ") ended after "
+                    + (position + buf.position() - start) + " of " + content.size() + " bytes");
+        }
+    }
+
+    /**
+     * Passes the blocks of {@code buf} (whole blocks, from position 0) that are not all zeros to
+     * {@code consumer}, the first being logical block {@code logical}; returns the next logical block.
+     */
+    private long scanBlocks(ByteBuffer buf, long logical, BlockConsumer consumer, boolean hash) throws IOException {
+        int filled = buf.limit();
+        if (filled == zeroChunk.capacity() && buf.mismatch(zeroChunk.clear()) < 0) {
+            return logical + filled / bs;      // a whole chunk of holes
+        }
+        for (int off = 0; off < filled; off += bs, logical++) {
+            ByteBuffer block = buf.slice(off, bs);
+            if (block.mismatch(zeroBlock) < 0) {
+                continue;
+            }
+            if (hash) {
+                crc.reset();
+                crc.update(block);
+                block.rewind();
+                digestLong(logical);
+                digestLong(crc.getValue());
+            }
+            consumer.accept(logical, block);
+        }
+        if (hash) {
+            maybeReport();
+        }
+        return logical;
     }
 
     private static int fileTypeOf(NodeType type) {

@@ -11,6 +11,7 @@ final class InodeRecord {
     int links;
     long dirBlocks;             // directories: blocks the entries need
     int xattrSet = -1;          // index into the distinct attribute sets, -1 for none
+    long[] extents;             // regular files: where the content may hold data (Content#dataExtents)
 
     InodeRecord(Node node, long ino, String path) {
         this.node = node;

@@ -3,6 +3,7 @@ package io.github.miniwebvm.fs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
@@ -29,6 +30,39 @@ public interface Content {
      */
     default ReadableByteChannel openChannel() throws IOException {
         return Channels.newChannel(open());
+    }
+
+    /**
+     * A fresh channel over the bytes from {@code position} to the end; the caller closes it. The
+     * default skips by reading; file-backed content seeks.
+     */
+    default ReadableByteChannel openChannel(long position) throws IOException {
+        ReadableByteChannel channel = openChannel();
+        ByteBuffer skip = ByteBuffer.allocate((int) Math.min(position, 65536));
+        long left = position;
+        try {
+            while (left > 0) {
+                skip.clear().limit((int) Math.min(left, skip.capacity()));
+                int n = channel.read(skip);
+                if (n < 0) {
+                    break;
+                }
+                left -= n;
+            }
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        return channel;
+    }
+
+    /**
+     * The parts that may hold bytes other than zero, as ascending, disjoint {@code [start, end)}
+     * pairs; everything outside them reads as zeros. A sparse host file reports its holes here so
+     * that writers skip them without reading; the default is the whole content.
+     */
+    default long[] dataExtents() {
+        return size() == 0 ? new long[0] : new long[] {0, size()};
     }
 
     /** A short description for error messages (a path, a layer and entry name). */
@@ -63,9 +97,24 @@ public interface Content {
             }
 
             @Override public ReadableByteChannel openChannel() throws IOException {
+                return openChannel(0);
+            }
+
+            @Override public ReadableByteChannel openChannel(long position) throws IOException {
                 FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-                channel.position(offset);
-                return new BoundedChannel(channel, length);
+                try {
+                    channel.position(offset + Math.min(position, length));
+                } catch (IOException | RuntimeException e) {
+                    channel.close();
+                    throw e;
+                }
+                return new BoundedChannel(channel, length - Math.min(position, length));
+            }
+
+            @Override public long[] dataExtents() {
+                long[] extents = offset == 0 && length >= HostFileExtents.PROBE_MIN_SIZE
+                        ? HostFileExtents.find(file, length) : null;
+                return extents != null ? extents : Content.super.dataExtents();
             }
 
             @Override public String describe() {

@@ -22,12 +22,15 @@ import java.util.Map;
  */
 public final class HostDirectoryReader {
     private static final int S_IFMT = 0170000;
+    // named one by one: "unix:*" also resolves owner and group names, an NSS lookup per file
+    private static final String ATTRIBUTES =
+            "unix:mode,nlink,dev,ino,rdev,size,uid,gid,lastModifiedTime,lastAccessTime,ctime";
 
     private HostDirectoryReader() {
     }
 
     public static FileTree read(Path directory) throws IOException {
-        Map<String, Object> rootAttrs = Files.readAttributes(directory, "unix:*", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> rootAttrs = Files.readAttributes(directory, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         if (((Integer) rootAttrs.get("mode") & S_IFMT) != 0040000) {
             throw new IOException("not a directory: " + directory);
         }
@@ -47,7 +50,7 @@ public final class HostDirectoryReader {
         }
         for (Path path : children) {
             String rel = prefix + path.getFileName().toString();
-            Map<String, Object> a = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) a.get("mode");
             int nlink = (Integer) a.get("nlink");
             int fmt = mode & S_IFMT;

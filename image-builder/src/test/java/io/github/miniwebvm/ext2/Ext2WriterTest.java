@@ -227,6 +227,30 @@ class Ext2WriterTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("formats")
+    void holesOfSparseHostFilesAreSkippedAndStayHoles(int revision, int blockSize) throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("host"));
+        long gib = 1L << 30;
+        long size = revision == 0 ? gib + 123 : 3 * gib + 123;
+        io.github.miniwebvm.fs.SparseFiles.create(dir.resolve("disk.img"), size,
+                0, 300L << 20, size - 4096);
+        FileTree tree = io.github.miniwebvm.fs.HostDirectoryReader.read(dir);
+        Path image = tmp.resolve("sparse-host.ext2");
+
+        Ext2Result r = Ext2Writer.builder().revision(revision).blockSize(blockSize).build().write(tree, image);
+
+        // sized by the data, not by the file's length: 256 MiB headroom and a few blocks
+        assertThat(r.imageSize()).isLessThan(300L << 20);
+        assertThat(r.blocksUsed() * blockSize).isLessThan(64L << 20);
+        Oracles.assumeE2fsprogs();
+        Oracles.e2fsckClean(image);
+        Oracles.assumeLoopMount();
+        try (Oracles.Mount m = new Oracles.Mount(image)) {
+            Oracles.compareMounted(tree, m.dir, null, false);
+        }
+    }
+
     @Test
     void badInputFailsClearlyWithoutOutput() throws Exception {
         Path image = tmp.resolve("bad.ext2");
