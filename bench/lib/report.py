@@ -35,17 +35,23 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--facts", required=True)
     ap.add_argument("--browse")
+    ap.add_argument("--browse-nosnap")
     ap.add_argument("--results", required=True)
     a = ap.parse_args()
     f = load_facts(a.facts)
-    browse = None
-    if a.browse and os.path.exists(a.browse):
-        with open(a.browse) as fh:
-            browse = json.load(fh)
+    def load_browse(path):
+        if path and os.path.exists(path):
+            with open(path) as fh:
+                return json.load(fh)
+        return None
+
+    browse = load_browse(a.browse)
+    browse_nosnap = load_browse(a.browse_nosnap)
     sizes = f.get("sizes", "750M").split()
     s0 = sizes[0]
     cold = (browse or {}).get("visits", {}).get("cold") or {}
     warm = (browse or {}).get("visits", {}).get("warm") or {}
+    cold_nosnap = (browse_nosnap or {}).get("visits", {}).get("cold") or {}
 
     def visit(v, *path):
         for p in path:
@@ -76,9 +82,16 @@ def main():
         f"({ref_build} s) is left out, and ours runs `mvn package` right after it, so its podman build "
         f"hits the layer cache (its build stage: {f.get('ours_engine_build_stage') or '?'} s, counted). "
         f"Ours includes Maven's start-up. Reference: {s0} image, create→split.")
+    stages = ", ".join(f"{k[len('ours_stage_'):].replace('_', ' ')} {v} s" for k, v in f.items()
+                       if k.startswith("ours_stage_") and v)
+    fig("time_dockerfile_to_site_engine_no_snapshot", f.get("ours_nosnap_time"), f.get(f"ref_{s0}_after_build"),
+        "s", "≤ 1.0 × ref", lambda o, r: r is not None and r <= 1.0,
+        "as above, built with -Dwebvm.snapshot=false (no build-time boot of the guest), the like-for-like "
+        f"configuration: WebVM's page boots too. Stages of the default run: {stages or 'n/a'}.")
     fig("time_dockerfile_to_site_native", f.get("ours_native_time"), f.get(f"ref_{s0}_total"), "s", "", None,
         "different engines, so the image build is included on both sides: ours builds natively (RUN via "
-        "qemu-i386 chroot), the reference runs `podman build --no-cache` then create→split."
+        "qemu-i386 chroot), the reference runs `podman build --no-cache` then create→split. Ours with its "
+        "default snapshot."
         + (f" Ours failed: {f['ours_native_error']}" if f.get("ours_native_error") else ""))
     for suffix, size in [("", s0)] + [("_" + s, s) for s in sizes[1:]]:
         ours_prefix = "ours" if suffix == "" else "ours_" + size
@@ -93,11 +106,19 @@ def main():
             "≤ 0.065 × ref", lambda o, r: r is not None and r <= 0.065, "sum of file sizes")
         fig("site_files" + suffix, f.get(ours_prefix + "_files"), f.get(f"ref_{size}_files"), "files",
             "≤ 0.2 × ref", lambda o, r: r is not None and r <= 0.2, "")
+    fig("site_bytes_du_no_snapshot", f.get("ours_nosnap_du"), f.get(f"ref_{s0}_du"), "B", "≤ 0.065 × ref",
+        lambda o, r: r is not None and r <= 0.065, "-Dwebvm.snapshot=false: no saved state in boot/")
+    fig("site_files_no_snapshot", f.get("ours_nosnap_files"), f.get(f"ref_{s0}_files"), "files", "≤ 0.2 × ref",
+        lambda o, r: r is not None and r <= 0.2, "")
     not_measurable = ("reference not measurable: WebVM's page loads CheerpX from its CDN, which is "
                       "unreachable here, so it cannot boot in this browser")
     fig("bytes_before_prompt", visit(cold, "beforePrompt", "bytes") if cold.get("promptMs") is not None else None,
         None, "B", "≤ 8 MiB", lambda o, r: o <= 8 * MIB,
         "cold visit, bytes of response bodies the host sent until the prompt showed (v86); " + not_measurable)
+    fig("bytes_before_prompt_no_snapshot",
+        visit(cold_nosnap, "beforePrompt", "bytes") if cold_nosnap.get("promptMs") is not None else None,
+        None, "B", "≤ 8 MiB", lambda o, r: o <= 8 * MIB,
+        "the same for the site built with -Dwebvm.snapshot=false: kernel, initrd and disk chunks instead of the saved state")
     fig("bytes_before_prompt_vs_raw_parts", visit(cold, "beforePrompt", "bytes") if cold.get("promptMs") is not None else None,
         RESEARCH_DISK + RESEARCH_PAGE, "B", "", None,
         "NOT the WebVM page: research/v86-boot.md's measurement of v86 booting raw 128 KiB parts "
@@ -108,6 +129,9 @@ def main():
     fig("time_to_prompt_cold", prompt_s(cold), None, "s", "", None,
         f"navigation → prompt in the terminal text, fresh profile; {not_measurable} "
         f"(research, v86 with raw parts: {RESEARCH_PROMPT_S} s)")
+    fig("time_to_prompt_cold_no_snapshot", prompt_s(cold_nosnap), RESEARCH_PROMPT_S, "s", "", None,
+        "site built with -Dwebvm.snapshot=false (the page boots the kernel); reference: research/v86-boot.md's "
+        "v86 boot of raw 128 KiB parts on this machine, NOT the WebVM page")
     fig("time_to_prompt_warm", prompt_s(warm), None, "s", "", None,
         "second visit after a browser restart, same profile (Cache Storage and HTTP cache kept)")
     fig("bytes_before_prompt_warm",
@@ -120,13 +144,17 @@ def main():
     fig("peak_rss_2g", f.get("ours_rss_2g"), None, "MiB", "≤ 512 MiB", lambda o, r: o <= 512,
         f"`/usr/bin/time -v` on mvn with -Dwebvm.imageSize={f.get('ours_rss_size', '2G')}"
         + (" (v86 rejects disks of 2047 MiB or more, so 2G itself cannot be packaged for v86)" if f.get('ours_rss_size') == '2046M' else "")
-        + "; "
+        + ", -Dwebvm.snapshot=false (the snapshot boots in a separate Node process); "
         "the JVM holds Maven itself too")
     if f.get("ours_rss_2g_until_rejected"):
         fig("peak_rss_2g_until_rejected", f.get("ours_rss_2g_until_rejected"), None, "MiB", "≤ 512 MiB",
             lambda o, r: o <= 512, "the -Dwebvm.imageSize=2G run, which builds, flattens and writes the 2 GiB "
             "ext2 image, then stops because v86 cannot address it")
-    fig("peak_rss_default", f.get("ours_engine_rss"), None, "MiB", "", None, "same, default image size")
+    fig("peak_rss_default_jvm", f.get("ours_nosnap_rss"), None, "MiB", "≤ 512 MiB", lambda o, r: o <= 512,
+        "default image size, -Dwebvm.snapshot=false: Maven's JVM")
+    fig("peak_rss_default_with_snapshot", f.get("ours_engine_rss"), None, "MiB", "", None,
+        "default configuration: the largest process of the build, which is Node booting the 256 MiB guest "
+        "for the snapshot, not the JVM")
 
     def fmt(v, unit, table=False):
         if v is None:
@@ -172,11 +200,11 @@ def main():
     if ref_steps:
         out.append(f"Reference steps ({s0}, seconds): " + ", ".join(
             f"{k[len(f'ref_{s0}_'):]} {f[k]}" for k in ref_steps) + ".\n")
-    if browse:
-        for name, v in browse.get("visits", {}).items():
+    for label, b in [("", browse), (" (no snapshot)", browse_nosnap)]:
+        for name, v in (b or {}).get("visits", {}).items():
             bp = v.get("beforePrompt", {})
             dirs = ", ".join(f"{d} {x['requests']} req / {x['bytes']:,} B" for d, x in sorted(bp.get("byDir", {}).items()))
-            out.append(f"Browser, {name} visit: {v.get('outcome')}, prompt at {v.get('promptMs')} ms, page state "
+            out.append(f"Browser{label}, {name} visit: {v.get('outcome')}, prompt at {v.get('promptMs')} ms, page state "
                        f"'ready' at {v.get('readyMs')} ms; before the prompt: {bp.get('requests')} requests, "
                        f"{bp.get('bytes', 0):,} B ({dirs}).\n")
     out.append(NOTES + kept if kept else NOTES + "\n")
