@@ -90,8 +90,8 @@ def main():
         f"configuration: WebVM's page boots too. Stages of the default run: {stages or 'n/a'}.")
     fig("time_dockerfile_to_site_native", f.get("ours_native_time"), f.get(f"ref_{s0}_total"), "s", "", None,
         "different engines, so the image build is included on both sides: ours builds natively (RUN via "
-        "qemu-i386 chroot), the reference runs `podman build --no-cache` then create→split. Ours with its "
-        "default snapshot."
+        "qemu-i386 chroot) with an empty layer cache, the reference runs `podman build --no-cache` then "
+        f"create→split. Ours with its default snapshot; its build stage: {f.get('ours_native_build_stage') or '?'} s."
         + (f" Ours failed: {f['ours_native_error']}" if f.get("ours_native_error") else ""))
     for suffix, size in [("", s0)] + [("_" + s, s) for s in sizes[1:]]:
         ours_prefix = "ours" if suffix == "" else "ours_" + size
