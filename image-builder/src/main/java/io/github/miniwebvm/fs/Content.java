@@ -81,12 +81,22 @@ public interface Content {
         };
     }
 
+    /** The whole of {@code file}; a sparse file reports its holes ({@link #dataExtents}). */
     static Content ofFile(Path file) throws IOException {
-        return ofRange(file, 0, Files.size(file));
+        return ofFile(file, Files.size(file));
     }
 
-    /** {@code length} bytes of {@code file} starting at {@code offset}. */
+    /** The first {@code size} bytes of {@code file} (its size, when the caller has it from a stat). */
+    static Content ofFile(Path file, long size) {
+        return fileRange(file, 0, size, true);
+    }
+
+    /** {@code length} bytes of {@code file} starting at {@code offset} (a part of a spool file, say). */
     static Content ofRange(Path file, long offset, long length) {
+        return fileRange(file, offset, length, false);
+    }
+
+    private static Content fileRange(Path file, long offset, long length, boolean probeHoles) {
         return new Content() {
             @Override public long size() { return length; }
 
@@ -112,7 +122,7 @@ public interface Content {
             }
 
             @Override public long[] dataExtents() {
-                long[] extents = offset == 0 && length >= HostFileExtents.PROBE_MIN_SIZE
+                long[] extents = probeHoles && length >= HostFileExtents.PROBE_MIN_SIZE
                         ? HostFileExtents.find(file, length) : null;
                 return extents != null ? extents : Content.super.dataExtents();
             }

@@ -68,7 +68,7 @@ public final class HostDirectoryReader {
             int minor = (int) ((rdev & 0xFF) | ((rdev >>> 12) & ~0xFFL));
             Node node = switch (fmt) {
                 case 0040000 -> Node.directory(perms);
-                case 0100000 -> Node.file(perms, Content.ofRange(path, 0, (Long) a.get("size")));
+                case 0100000 -> Node.file(perms, Content.ofFile(path, (Long) a.get("size")));
                 case 0120000 -> Node.symlink(Files.readSymbolicLink(path).toString());
                 case 0020000 -> Node.device(NodeType.CHAR_DEVICE, perms, major, minor);
                 case 0060000 -> Node.device(NodeType.BLOCK_DEVICE, perms, major, minor);
