@@ -6,7 +6,8 @@
 #   (b) a generated tree: one 2 GiB sparse file plus 50,000 small files (revision 1 only),
 # and prints one line per figure:  name ratio ours ref unit   (ratio = ours / mke2fs, target <= 1.0):
 # wall time, CPU time (user + sys, steadier on a shared machine), peak RSS, allocated image bytes,
-# and time-warm-jvm: our read + write repeated in one JVM (the plugin's case: Maven's JVM is running).
+# and time-warm-jvm: our read + write repeated in one JVM, the median of 5 runs after a first
+# (the plugin's case: Maven's JVM is running).
 # Our images are checked with e2fsck -fn. Needs: e2fsprogs, time (/usr/bin/time), python3, maven.
 # Usage: bench/ext2-bench.sh [revisions, default "0 1"] ; BS=4096 by default.
 set -euo pipefail
@@ -92,7 +93,7 @@ run_case() {  # name dir revision
   fi
   figure "$name-rev$rev-time" "$ours_secs" "$ref_secs" s
   local warm
-  warm=$(java -cp "$cp" io.github.miniwebvm.ext2.Ext2Bench "$dir" "$ours.w" "$rev" "$bs" 3 \
+  warm=$(java -cp "$cp" io.github.miniwebvm.ext2.Ext2Bench "$dir" "$ours.w" "$rev" "$bs" 6 \
     | sed -n 's/^warm_seconds=//p')
   rm -f "$ours.w"
   figure "$name-rev$rev-time-warm-jvm" "$warm" "$ref_secs" s
