@@ -68,15 +68,7 @@ class SiteBrowserIT {
     Path image = work.resolve("rootfs.ext2");
     if (!Files.exists(image)) {
       Path fixture = Path.of(run(work, "bash", repo.resolve("scripts/fixture-base.sh").toString(), "dir").strip());
-      deleteTree(rootfs);
-      run(work, "cp", "-a", fixture.toString(), rootfs.toString());
-      Files.writeString(rootfs.resolve("etc/passwd"), "webvm:x:1000:1000:WebVM user:/home/webvm:/bin/bash\n",
-          StandardOpenOption.APPEND);
-      Files.writeString(rootfs.resolve("etc/group"), "webvm:x:1000:\n", StandardOpenOption.APPEND);
-      Files.writeString(rootfs.resolve("etc/inputrc"), "set enable-bracketed-paste off\n",
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      Files.createDirectories(rootfs.resolve("home/webvm"));
-      run(work, "chown", "1000:1000", rootfs.resolve("home/webvm").toString());
+      copyWithUser(fixture, rootfs, work);
       run(work, "mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-d", rootfs.toString(), image + ".part", "256M");
       Files.move(Path.of(image + ".part"), image, StandardCopyOption.REPLACE_EXISTING);
       deleteTree(rootfs);
@@ -98,6 +90,22 @@ class SiteBrowserIT {
         256, "Debian minbase");
     SiteAssembler.builder().config(config).build().assemble(site);
     server = new StaticServer(site);
+  }
+
+  /**
+   * Copies the fixture rootfs to {@code rootfs} (replacing it) and adds the user webvm (1000:1000)
+   * with its home; bracketed paste off, so typed commands echo plainly.
+   */
+  static void copyWithUser(Path fixture, Path rootfs, Path work) throws Exception {
+    deleteTree(rootfs);
+    run(work, "cp", "-a", fixture.toString(), rootfs.toString());
+    Files.writeString(rootfs.resolve("etc/passwd"), "webvm:x:1000:1000:WebVM user:/home/webvm:/bin/bash\n",
+        StandardOpenOption.APPEND);
+    Files.writeString(rootfs.resolve("etc/group"), "webvm:x:1000:\n", StandardOpenOption.APPEND);
+    Files.writeString(rootfs.resolve("etc/inputrc"), "set enable-bracketed-paste off\n",
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.createDirectories(rootfs.resolve("home/webvm"));
+    run(work, "chown", "1000:1000", rootfs.resolve("home/webvm").toString());
   }
 
   @AfterAll

@@ -70,17 +70,9 @@ class SnapshotBrowserIT {
   private static Optional<Snapshotter.Snapshot> buildSite(Path fixture, Path site, String variant) throws Exception {
     Path rootfs = work.resolve("rootfs-" + variant);
     Path image = work.resolve("rootfs.ext2");
-    deleteTree(rootfs);
     deleteTree(site);
-    run(work, "cp", "-a", fixture.toString(), rootfs.toString());
-    Files.writeString(rootfs.resolve("etc/passwd"), "webvm:x:1000:1000:WebVM user:/home/webvm:/bin/bash\n",
-        StandardOpenOption.APPEND);
-    Files.writeString(rootfs.resolve("etc/group"), "webvm:x:1000:\n", StandardOpenOption.APPEND);
-    Files.writeString(rootfs.resolve("etc/inputrc"), "set enable-bracketed-paste off\n",
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    SiteBrowserIT.copyWithUser(fixture, rootfs, work);
     Files.writeString(rootfs.resolve("etc/webvm-variant"), variant + "\n");
-    Files.createDirectories(rootfs.resolve("home/webvm"));
-    run(work, "chown", "1000:1000", rootfs.resolve("home/webvm").toString());
     // fixed UUID and hash seed: the two images differ in the one file only
     run(work, "mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-U", "6b1c3a52-3c1e-4d2a-9a55-0f1b2c3d4e5f",
         "-E", "hash_seed=0b4c1e52-1111-4222-8333-944455556666", "-d", rootfs.toString(), image.toString(), "256M");

@@ -12,9 +12,7 @@ class CheerpxOptionsTest {
     @TempDir Path dir;
 
     private PipelineOptions.Builder base() {
-        return PipelineOptions.builder().dockerfile(dir.resolve("Dockerfile")).context(dir)
-                .outputDirectory(dir.resolve("target/webvm-site")).workDirectory(dir.resolve("target/webvm"))
-                .cacheDirectory(dir.resolve("cache"));
+        return PipelineOptionsTest.base(dir);
     }
 
     @Test

@@ -11,10 +11,15 @@ import org.junit.jupiter.api.io.TempDir;
 class PipelineOptionsTest {
     @TempDir Path dir;
 
-    private PipelineOptions.Builder base() {
+    /** Options for a project in {@code dir} with the plugin's default locations. */
+    static PipelineOptions.Builder base(Path dir) {
         return PipelineOptions.builder().dockerfile(dir.resolve("Dockerfile")).context(dir)
                 .outputDirectory(dir.resolve("target/webvm-site")).workDirectory(dir.resolve("target/webvm"))
                 .cacheDirectory(dir.resolve("cache"));
+    }
+
+    private PipelineOptions.Builder base() {
+        return base(dir);
     }
 
     @Test
