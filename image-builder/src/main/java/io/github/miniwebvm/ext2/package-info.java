@@ -9,8 +9,9 @@
  *
  * <p>The write streams: the tree is scanned once for metadata (inode numbers in depth-first
  * order, link counts, directory sizes, attribute sets), the layout is fixed from an upper bound of
- * the data (all blocks, no holes), then every inode's data is read once, all-zero blocks are left
- * as holes and the rest written through a {@code FileChannel}; bitmaps, group descriptors and
- * superblocks come last. Memory grows with the number of entries, not with their size.
+ * the data (every block of each content's data extents: all of it, except the holes a sparse host
+ * file reports), then every inode's data extents are read once, all-zero blocks are left as holes
+ * and the rest written through a {@code FileChannel}; bitmaps, group descriptors and superblocks
+ * come last. Memory grows with the number of entries, not with their size.
  */
 package io.github.miniwebvm.ext2;
