@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  * <p>The kernel with its modules, {@code busybox-static} and {@code seabios} come from a Debian
  * mirror's {@code Packages} index (read by this code, no apt needed), each {@code .deb} checked
  * against the SHA256 in the index, the index against the {@code Release} file, all cached. The
- * {@code InRelease} signature is not verified. Offline, only the cache is used. The kernel and
+ * {@code InRelease} signature is not verified: HTTPS (the default mirror) is what authenticates
+ * the {@code Release} file, and a plain-HTTP mirror elsewhere than this machine gets a warning.
+ * Offline, only the cache is used. The kernel and
  * modules may instead come from the image ({@link Builder#kernelFrom(FileTree)}) or from given
  * paths ({@link Builder#kernel(Path, Path)}); busybox and BIOS may be given too.
  *
@@ -36,7 +38,7 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class BootKit {
-    public static final URI DEFAULT_MIRROR = URI.create("http://deb.debian.org/debian");
+    public static final URI DEFAULT_MIRROR = URI.create("https://deb.debian.org/debian");
     public static final String DEFAULT_SUITE = "bookworm";
     public static final String DEFAULT_KERNEL_PACKAGE = "linux-image-686";
     public static final String DEFAULT_CMDLINE = "console=ttyS0 root=/dev/sda rw quiet";
@@ -297,7 +299,7 @@ public final class BootKit {
         private Builder() {
         }
 
-        /** Debian mirror root (default {@code http://deb.debian.org/debian}). */
+        /** Debian mirror root (default {@code https://deb.debian.org/debian}). */
         public Builder mirror(URI mirror) {
             this.mirror = Objects.requireNonNull(mirror);
             return this;

@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -29,7 +30,8 @@ import org.tukaani.xz.XZInputStream;
  * against the index). Everything is cached; offline, only the cache is used.
  *
  * <p>The {@code InRelease}/{@code Release.gpg} signature is not verified: the checksums protect
- * against corrupt downloads and caches, not against a mirror or network that lies.
+ * against corrupt downloads and caches, HTTPS against a network that lies, nothing against a
+ * mirror that lies. A plain-HTTP mirror that is not on this machine is used with a warning.
  */
 final class DebianMirror {
     private static final List<String> INDEX_NAMES = List.of("Packages.xz", "Packages.gz");
@@ -59,6 +61,16 @@ final class DebianMirror {
         this.cache = cache;
         this.offline = offline;
         this.log = log;
+    }
+
+    /** An {@code http:} mirror that is not on this machine (loopback names and addresses are fine). */
+    static boolean isPlainHttpElsewhere(URI mirror) {
+        if (!"http".equalsIgnoreCase(mirror.getScheme())) {
+            return false;
+        }
+        String host = mirror.getHost() == null ? "" : mirror.getHost().toLowerCase(Locale.ROOT);
+        return !(host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("127.")
+                || host.equals("[::1]") || host.equals("::1"));
     }
 
     Path indexDirectory() {
@@ -94,6 +106,11 @@ final class DebianMirror {
             }
         } else {
             Files.createDirectories(dir);
+            if (isPlainHttpElsewhere(mirror)) {
+                log.accept("WARNING: boot kit: the Debian mirror " + mirror + " is plain HTTP and the Release"
+                        + " signature is not checked, so anyone on the network path could replace the kernel;"
+                        + " use an https:// mirror (-Dwebvm.debianMirror=https://deb.debian.org/debian)");
+            }
             download(mirror.resolve("dists/" + suite + "/Release"), release, null, -1);
         }
         Map<String, String> sums = releaseSha256(release);

@@ -69,6 +69,7 @@ class BootKitTest {
                 .containsExactly("linux-image-6.1.0-9-686", "busybox-static", "seabios");
         assertThat(files.packages().get(0).sha256()).isEqualTo(Sha256.of(mirror.files.get(KERNEL_DEB)));
         assertThat(log).anyMatch(l -> l.contains("linux-image-686 6.1.100-1 depends on linux-image-6.1.0-9-686"));
+        assertThat(log).as("a mirror on 127.0.0.1 is not warned about").noneMatch(l -> l.contains("plain HTTP"));
 
         Path boot = tmp.resolve("boot");
         BootFiles out = bootKit.assemble(GuestCommand.of("/bin/sh"), boot);
@@ -88,6 +89,18 @@ class BootKitTest {
         assertThat(mirror.hits(KERNEL_DEB)).isEqualTo(1);
         assertThat(mirror.hits(BUSYBOX_DEB)).isEqualTo(1);
         assertThat(mirror.hits(PACKAGES)).isEqualTo(1);
+    }
+
+    @Test
+    void plainHttpMirrorsElsewhereThanThisMachineAreFlagged() {
+        assertThat(BootKit.DEFAULT_MIRROR.getScheme()).isEqualTo("https");
+        assertThat(DebianMirror.isPlainHttpElsewhere(URI.create("https://deb.debian.org/debian"))).isFalse();
+        assertThat(DebianMirror.isPlainHttpElsewhere(URI.create("http://deb.debian.org/debian"))).isTrue();
+        assertThat(DebianMirror.isPlainHttpElsewhere(URI.create("HTTP://mirror.example.org/"))).isTrue();
+        for (String local : new String[] {"http://127.0.0.1:8080/debian", "http://localhost/debian",
+                "http://[::1]:3142/debian", "http://apt.localhost/"}) {
+            assertThat(DebianMirror.isPlainHttpElsewhere(URI.create(local))).as(local).isFalse();
+        }
     }
 
     @Test

@@ -180,8 +180,11 @@ public class PackageMojo extends AbstractMojo {
     @Parameter(property = "webvm.cacheDirectory", defaultValue = "${user.home}/.cache/webvm-maven")
     private File cacheDirectory;
 
-    /** The Debian mirror the v86 boot kit (kernel, busybox, BIOS) is read from. */
-    @Parameter(property = "webvm.debianMirror", defaultValue = "http://deb.debian.org/debian")
+    /**
+     * The Debian mirror the v86 boot kit (kernel, busybox, BIOS) is read from. Use HTTPS: the
+     * Release file's signature is not checked, so a plain-HTTP mirror gets a warning.
+     */
+    @Parameter(property = "webvm.debianMirror", defaultValue = "https://deb.debian.org/debian")
     private String debianMirror;
 
     /** The Debian suite of the boot kit. */

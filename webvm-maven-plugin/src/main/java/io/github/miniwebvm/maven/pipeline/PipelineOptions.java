@@ -126,7 +126,7 @@ public final class PipelineOptions {
         this.outputDirectory = Objects.requireNonNull(b.outputDirectory, "outputDirectory");
         this.workDirectory = Objects.requireNonNull(b.workDirectory, "workDirectory");
         this.cacheDirectory = Objects.requireNonNull(b.cacheDirectory, "cacheDirectory");
-        this.debianMirror = b.debianMirror == null ? "http://deb.debian.org/debian" : b.debianMirror;
+        this.debianMirror = b.debianMirror == null ? "https://deb.debian.org/debian" : b.debianMirror;
         this.debianSuite = b.debianSuite == null ? "bookworm" : b.debianSuite;
         this.offline = b.offline;
         this.snapshot = b.snapshot != null ? b.snapshot : engine == Engine.V86;
