@@ -187,7 +187,7 @@ def main():
         out.append(f"- {label}: {f.get(k, '?')}")
     if browse:
         out.append(f"- Browser run: {browse.get('chromium')}, headless, served by bench/lib/serve.py "
-                   "(HTTP/1.1, gzip for text types, `Cache-Control: max-age=600`, as GitHub Pages)")
+                   "(HTTP/1.1, gzip for text types and wasm, `Cache-Control: max-age=600`, as GitHub Pages)")
     out.append("")
     out.append("Ratio = ours ÷ reference. Reference = leaningtech/webvm deploy.yml's steps with podman "
                f"(`{s0}` image unless the name says otherwise).\n")

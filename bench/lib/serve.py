@@ -2,8 +2,9 @@
 """Static file server for the benchmark: one JSON line per request with the bytes sent.
 
 Behaves like a plain static host (GitHub Pages): HTTP/1.1 keep-alive, Last-Modified and ETag with
-304 answers, `Cache-Control: max-age=600`, gzip on the fly for text types when the client accepts
-it. It adds no COOP/COEP headers unless --isolation is given (the site's service worker adds them).
+304 answers, `Cache-Control: max-age=600`, gzip on the fly for text types and WebAssembly when the
+client accepts it (GitHub Pages compresses application/wasm too; other types, such as the disk
+chunks and boot files, go out as they are). It adds no COOP/COEP headers unless --isolation is given (the site's service worker adds them).
 
 Usage: serve.py ROOT --log FILE [--isolation] [--no-gzip] [--max-age N]
 Prints the port on the first line of stdout once listening on 127.0.0.1 (ephemeral port).
@@ -26,7 +27,7 @@ TYPES = {
     ".txt": "text/plain", ".svg": "image/svg+xml", ".ico": "image/x-icon", ".png": "image/png",
     ".meta": "text/plain", ".map": "application/json",
 }
-COMPRESSIBLE = ("text/", "application/json", "image/svg+xml")
+COMPRESSIBLE = ("text/", "application/json", "image/svg+xml", "application/wasm")
 
 
 class Handler(BaseHTTPRequestHandler):
