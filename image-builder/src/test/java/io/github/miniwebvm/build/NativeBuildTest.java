@@ -29,6 +29,11 @@ class NativeBuildTest {
         return ctx;
     }
 
+    /** A native build of {@code ctx} with this test's own layer cache. */
+    private ImageBuild.Builder nativeBuild(Path ctx) {
+        return ImageBuild.builder().context(ctx).backend(Backend.NATIVE).cacheDirectory(work.resolve("cache"));
+    }
+
     private static String fileText(LoadedImage img, String path) throws Exception {
         Node n = img.tree().lookup(path).orElseThrow(() -> new AssertionError("missing " + path));
         try (var in = n.content().open()) {
@@ -47,9 +52,8 @@ class NativeBuildTest {
                 + "COPY app.txt /home/user/app.txt\n"
                 + "RUN echo RUN-TWO-EXECUTED && wc -c /home/user/app.txt > /home/user/size\n");
         Files.writeString(ctx.resolve("app.txt"), "version 1\n");
-        ImageBuild.Builder b = ImageBuild.builder().context(ctx).backend(Backend.NATIVE)
-                .buildArgs(Map.of("BASE", "oci-archive:" + TestBaseImage.ociArchive()))
-                .cacheDirectory(work.resolve("cache"));
+        ImageBuild.Builder b = nativeBuild(ctx)
+                .buildArgs(Map.of("BASE", "oci-archive:" + TestBaseImage.ociArchive()));
 
         List<String> first = new CopyOnWriteArrayList<>();
         long t0 = System.nanoTime();
@@ -84,8 +88,7 @@ class NativeBuildTest {
     void fromAPlainHttpRegistryNeedsTheInsecureFlag() throws Exception {
         String ref = LocalRegistry.shared().seedTestBase();
         Path ctx = context("FROM " + ref + "\nRUN echo from-registry > /marker\nCMD [\"cat\", \"/marker\"]\n");
-        ImageBuild.Builder b = ImageBuild.builder().context(ctx).backend(Backend.NATIVE)
-                .cacheDirectory(work.resolve("cache"));
+        ImageBuild.Builder b = nativeBuild(ctx);
         assertThatThrownBy(() -> b.allowInsecureRegistries(false).build().run(work.resolve("out")))
                 .isInstanceOf(ImageBuildException.class)
                 .hasMessageContaining("does not speak TLS")
@@ -107,9 +110,8 @@ class NativeBuildTest {
     void failingRunNamesTheLineAndExitStatus() throws Exception {
         Path ctx = context("ARG BASE\nFROM ${BASE}\nENV A=1\nRUN echo about to fail; exit 7\n");
         List<String> log = new CopyOnWriteArrayList<>();
-        ImageBuild build = ImageBuild.builder().context(ctx).backend(Backend.NATIVE).log(log::add)
-                .buildArgs(Map.of("BASE", "oci-archive:" + TestBaseImage.ociArchive()))
-                .cacheDirectory(work.resolve("cache")).build();
+        ImageBuild build = nativeBuild(ctx).log(log::add)
+                .buildArgs(Map.of("BASE", "oci-archive:" + TestBaseImage.ociArchive())).build();
         assertThatThrownBy(() -> build.run(work.resolve("out")))
                 .isInstanceOf(ImageBuildException.class)
                 .hasMessage("Dockerfile:4: RUN failed with exit status 7: RUN echo about to fail; exit 7");
@@ -119,8 +121,7 @@ class NativeBuildTest {
     @Test
     void addOfAUrlIsRejectedOffline() throws Exception {
         Path ctx = context("FROM scratch\nADD http://127.0.0.1:9/file.txt /file.txt\n");
-        ImageBuild build = ImageBuild.builder().context(ctx).backend(Backend.NATIVE).offline(true)
-                .cacheDirectory(work.resolve("cache")).build();
+        ImageBuild build = nativeBuild(ctx).offline(true).build();
         assertThatThrownBy(() -> build.run(work.resolve("out")))
                 .isInstanceOf(DockerfileException.class)
                 .hasMessageContaining("Dockerfile:2: ADD http://127.0.0.1:9/file.txt: the build is offline");
@@ -129,8 +130,7 @@ class NativeBuildTest {
     @Test
     void missingCopySourceIsAClearError() throws Exception {
         Path ctx = context("FROM scratch\nCOPY nope.txt /\n");
-        ImageBuild build = ImageBuild.builder().context(ctx).backend(Backend.NATIVE)
-                .cacheDirectory(work.resolve("cache")).build();
+        ImageBuild build = nativeBuild(ctx).build();
         assertThatThrownBy(() -> build.run(work.resolve("out")))
                 .hasMessageContaining("Dockerfile:2: COPY failed: 'nope.txt' not found in the build context");
     }
@@ -138,8 +138,7 @@ class NativeBuildTest {
     @Test
     void unsupportedInstructionNamesTheEngineAlternative() throws Exception {
         Path ctx = context("FROM scratch\nHEALTHCHECK NONE\n");
-        ImageBuild build = ImageBuild.builder().context(ctx).backend(Backend.NATIVE)
-                .cacheDirectory(work.resolve("cache")).build();
+        ImageBuild build = nativeBuild(ctx).build();
         assertThatThrownBy(() -> build.run(work.resolve("out")))
                 .isInstanceOf(ImageBuildException.class)
                 .hasMessageContaining("Dockerfile:2: HEALTHCHECK is not supported by the native builder")

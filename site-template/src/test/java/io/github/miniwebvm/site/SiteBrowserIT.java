@@ -73,23 +73,28 @@ class SiteBrowserIT {
       Files.move(Path.of(image + ".part"), image, StandardCopyOption.REPLACE_EXISTING);
       deleteTree(rootfs);
     }
+    assembleLoginShellSite(image, site, "Debian minbase");
+    server = new StaticServer(site);
+  }
+
+  /**
+   * A v86 site in {@code site} for {@code image}: packed chunks, the real boot kit (Debian kernel
+   * + busybox initramfs) running a login shell as webvm in its home, 256 MiB guest.
+   */
+  static void assembleLoginShellSite(Path image, Path site, String title) throws Exception {
     Chunker.builder().layout(DiskLayout.PACKED).log(l -> System.out.println("[chunker] " + l)).build()
         .write(image, site.resolve("disk"));
-
-    // boot kit: Debian kernel + busybox initramfs running a login shell as webvm in its home
     GuestCommand command = new GuestCommand(List.of("/bin/bash", "-l"),
         List.of("PATH=" + GuestCommand.DEFAULT_PATH), "/home/webvm", 1000, 1000);
     BootFiles boot = BootKit.builder().log(l -> System.out.println("[bootkit] " + l)).build()
         .assemble(command, site.resolve("boot"));
-
     SiteConfig config = new SiteConfig(
         SiteConfig.Engine.V86,
         SiteConfig.Disk.fromManifest(site, "disk/manifest.json", image.getFileName().toString()),
         SiteConfig.Boot.inBootDirectory(boot.cmdline()),
         new SiteConfig.Command("/bin/bash", List.of("-l"), command.env(), command.cwd(), command.uid(), command.gid()),
-        256, "Debian minbase");
+        256, title);
     SiteAssembler.builder().config(config).build().assemble(site);
-    server = new StaticServer(site);
   }
 
   /**

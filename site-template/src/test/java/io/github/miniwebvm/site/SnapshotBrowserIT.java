@@ -12,11 +12,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.miniwebvm.bootkit.BootFiles;
-import io.github.miniwebvm.bootkit.BootKit;
-import io.github.miniwebvm.bootkit.GuestCommand;
-import io.github.miniwebvm.chunker.Chunker;
-import io.github.miniwebvm.chunker.DiskLayout;
 import io.github.miniwebvm.snapshot.Snapshotter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,21 +72,8 @@ class SnapshotBrowserIT {
     run(work, "mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-U", "6b1c3a52-3c1e-4d2a-9a55-0f1b2c3d4e5f",
         "-E", "hash_seed=0b4c1e52-1111-4222-8333-944455556666", "-d", rootfs.toString(), image.toString(), "256M");
     deleteTree(rootfs);
-    Chunker.builder().layout(DiskLayout.PACKED).log(l -> System.out.println("[chunker] " + l)).build()
-        .write(image, site.resolve("disk"));
+    SiteBrowserIT.assembleLoginShellSite(image, site, "Snapshot " + variant);
     Files.delete(image);
-
-    GuestCommand command = new GuestCommand(List.of("/bin/bash", "-l"),
-        List.of("PATH=" + GuestCommand.DEFAULT_PATH), "/home/webvm", 1000, 1000);
-    BootFiles boot = BootKit.builder().log(l -> System.out.println("[bootkit] " + l)).build()
-        .assemble(command, site.resolve("boot"));
-    SiteConfig config = new SiteConfig(
-        SiteConfig.Engine.V86,
-        SiteConfig.Disk.fromManifest(site, "disk/manifest.json", "rootfs.ext2"),
-        SiteConfig.Boot.inBootDirectory(boot.cmdline()),
-        new SiteConfig.Command("/bin/bash", List.of("-l"), command.env(), command.cwd(), command.uid(), command.gid()),
-        256, "Snapshot " + variant);
-    SiteAssembler.builder().config(config).build().assemble(site);
     List<String> warnings = new ArrayList<>();
     Optional<Snapshotter.Snapshot> s = Snapshotter.builder()
         .timeout(Duration.ofMinutes(15))
