@@ -687,8 +687,7 @@ final class ImageWriter {
     private void readRange(InodeRecord r, Content content, long start, long end, BlockConsumer consumer,
                            boolean hash) throws IOException {
         ByteBuffer buf = readBuffer;
-        long logical = start / bs;
-        long position = start;
+        long position = start;        // a block boundary: start is, and every step but the last is whole blocks
         try (ReadableByteChannel in = open(r, content, start)) {
             while (position < end) {
                 int want = (int) Math.min(buf.capacity(), end - position);
@@ -698,7 +697,7 @@ final class ImageWriter {
                 buf.limit(filled);
                 buf.put(want, zeroBlock, 0, filled - want);
                 buf.position(0);
-                logical = scanBlocks(buf, logical, consumer, hash);
+                scanBlocks(buf, position / bs, consumer, hash);
                 position += want;
             }
         }
@@ -733,12 +732,12 @@ final class ImageWriter {
 
     /**
      * Passes the blocks of {@code buf} (whole blocks, from position 0) that are not all zeros to
-     * {@code consumer}, the first being logical block {@code logical}; returns the next logical block.
+     * {@code consumer}, the first being logical block {@code logical}.
      */
-    private long scanBlocks(ByteBuffer buf, long logical, BlockConsumer consumer, boolean hash) throws IOException {
+    private void scanBlocks(ByteBuffer buf, long logical, BlockConsumer consumer, boolean hash) throws IOException {
         int filled = buf.limit();
         if (filled == zeroChunk.capacity() && buf.mismatch(zeroChunk.clear()) < 0) {
-            return logical + filled / bs;      // a whole chunk of holes
+            return;      // a whole chunk of holes
         }
         for (int off = 0; off < filled; off += bs, logical++) {
             ByteBuffer block = buf.slice(off, bs);
@@ -757,7 +756,6 @@ final class ImageWriter {
         if (hash) {
             maybeReport();
         }
-        return logical;
     }
 
     private static int fileTypeOf(NodeType type) {
