@@ -12,13 +12,12 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,7 +54,7 @@ final class ImageWriter {
     private final Map<ByteBuffer, Integer> xattrSetIndex = new HashMap<>();
     private long[] xattrBlocks;
     private final List<String> warnings = new ArrayList<>();
-    private final MessageDigest digest;
+    private final Fingerprint fingerprint = new Fingerprint();
     private long maxTime;
     private long upperBoundDataBlocks;
     private long fileBlocksUpperBound;      // the part of upperBoundDataBlocks that holes may reduce
@@ -72,11 +71,6 @@ final class ImageWriter {
         this.bs = options.blockSize;
         this.inodeSize = options.revision == 0 ? 128 : 256;
         this.zeroBlock = ByteBuffer.allocateDirect(bs);
-        try {
-            this.digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     Ext2Result write(Path target) throws IOException {
@@ -85,7 +79,7 @@ final class ImageWriter {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        Path tmp = createTempBeside(absolute);
         boolean done = false;
         try {
             try {
@@ -104,6 +98,26 @@ final class ImageWriter {
         } finally {
             if (!done) {
                 Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * A new empty file {@code .NAME.<hex>.tmp} beside {@code target}. Not {@code Files.createTempFile}:
+     * its SecureRandom costs a short-lived JVM (the command-line benchmark) about 15 ms of start-up.
+     */
+    private static Path createTempBeside(Path target) throws IOException {
+        String prefix = "." + target.getFileName() + ".";
+        long seed = System.nanoTime();     // CREATE_NEW makes it unique; the process id would cost a thread pool
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = target.resolveSibling(prefix + Long.toHexString(seed + attempt) + ".tmp");
+            try {
+                Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                return tmp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
             }
         }
     }
@@ -147,7 +161,7 @@ final class ImageWriter {
                 String path = (isRoot ? "/" : dir.path + "/") + name;
                 byte[] nameBytes = checkName(name, path);
                 nameLengths[nameSlots++] = nameBytes.length;
-                digestString(path);
+                fingerprint.addString(path);
                 InodeRecord rec = records.get(child);
                 if (isRoot && name.equals(LOST_AND_FOUND)) {
                     rec = lf;
@@ -197,7 +211,7 @@ final class ImageWriter {
         for (int ino = 2; ino < byIno.size(); ino++) {
             InodeRecord r = byIno.get(ino);
             if (r != null) {
-                digestMetadata(r);
+                addMetadata(r);
             }
         }
         if (options.revision == 0) {
@@ -256,7 +270,7 @@ final class ImageWriter {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
             }
-            ByteBuffer key = ByteBuffer.wrap(sha256(block));
+            ByteBuffer key = ByteBuffer.wrap(block);
             Integer set = xattrSetIndex.get(key);
             if (set == null) {
                 set = xattrRepresentatives.size();
@@ -433,10 +447,10 @@ final class ImageWriter {
     private Ext2Result writeImage(FileChannel channel) throws IOException {
         allocator = new Allocator(layout);
         xattrBlocks = new long[xattrRepresentatives.size()];
-        digestLong(options.revision);
-        digestLong(bs);
-        digestLong(layout.blocksCount);
-        digestLong(layout.inodesPerGroup);
+        fingerprint.addLong(options.revision);
+        fingerprint.addLong(bs);
+        fingerprint.addLong(layout.blocksCount);
+        fingerprint.addLong(layout.inodesPerGroup);
         InodeTableWriter table = new InodeTableWriter();
         for (int ino = 1; ino < byIno.size(); ino++) {
             InodeRecord r = byIno.get(ino);
@@ -454,9 +468,8 @@ final class ImageWriter {
         }
         out.flush();
 
-        byte[] hash = digest.digest();
-        UUID uuid = options.uuid != null ? options.uuid : uuidFrom(hash, 0);
-        byte[] seed = uuidBytes(uuidFrom(hash, 16));
+        UUID uuid = options.uuid != null ? options.uuid : uuidFrom(fingerprint.bytes(0));
+        byte[] seed = uuidBytes(uuidFrom(fingerprint.bytes(1)));
         long usedInodes = neededInodes();
         Superblock sb = new Superblock();
         sb.inodesCount = layout.totalInodes();
@@ -518,8 +531,8 @@ final class ImageWriter {
         if (channel.size() < imageSize) {
             channel.write(ByteBuffer.wrap(new byte[1]), imageSize - 1);
         }
-        options.progress.accept(String.format("ext2: wrote %d MiB image, %d inodes, %d blocks used",
-                imageSize / Ext2Writer.MIB, usedInodes, layout.blocksCount - freeBlocks));
+        options.progress.accept("ext2: wrote " + imageSize / Ext2Writer.MIB + " MiB image, " + usedInodes
+                + " inodes, " + (layout.blocksCount - freeBlocks) + " blocks used");
         return new Ext2Result(imageSize, bs, layout.blocksCount, layout.blocksCount - freeBlocks,
                 layout.totalInodes(), usedInodes, uuid, warnings);
     }
@@ -748,8 +761,8 @@ final class ImageWriter {
                 crc.reset();
                 crc.update(block);
                 block.rewind();
-                digestLong(logical);
-                digestLong(crc.getValue());
+                fingerprint.addLong(logical);
+                fingerprint.addLong(crc.getValue());
             }
             consumer.accept(logical, block);
         }
@@ -806,62 +819,38 @@ final class ImageWriter {
         long now = System.nanoTime();
         if (now - lastProgress >= PROGRESS_INTERVAL_NANOS) {
             lastProgress = now;
-            options.progress.accept(String.format("ext2: %d of %d inodes, %d MiB of data written",
-                    inodesDone, neededInodes(), allocator.allocated() * bs / Ext2Writer.MIB));
+            options.progress.accept("ext2: " + inodesDone + " of " + neededInodes() + " inodes, "
+                    + allocator.allocated() * bs / Ext2Writer.MIB + " MiB of data written");
         }
     }
 
-    private void digestMetadata(InodeRecord r) {
+    private void addMetadata(InodeRecord r) {
         Node n = r.node;
-        digestLong(r.ino);
-        digestLong(n.type().ordinal());
-        digestLong(n.permissions());
-        digestLong(n.uid());
-        digestLong(n.gid());
-        digestLong(clamp(n.mtime()));
-        digestLong(clamp(n.atime()));
-        digestLong(clamp(n.ctime()));
-        digestLong(n.size());
-        digestLong(n.major());
-        digestLong(n.minor());
+        fingerprint.addLong(r.ino);
+        fingerprint.addLong(n.type().ordinal());
+        fingerprint.addLong(n.permissions());
+        fingerprint.addLong(n.uid());
+        fingerprint.addLong(n.gid());
+        fingerprint.addLong(clamp(n.mtime()));
+        fingerprint.addLong(clamp(n.atime()));
+        fingerprint.addLong(clamp(n.ctime()));
+        fingerprint.addLong(n.size());
+        fingerprint.addLong(n.major());
+        fingerprint.addLong(n.minor());
         if (n.type() == NodeType.SYMLINK) {
-            digestString(n.linkTarget());
+            fingerprint.addString(n.linkTarget());
         }
         if (options.revision == 1) {
             for (Map.Entry<String, byte[]> x : n.xattrs().entrySet()) {
-                digestString(x.getKey());
-                digestLong(x.getValue().length);
-                digest.update(x.getValue());
+                fingerprint.addString(x.getKey());
+                fingerprint.addBytes(x.getValue());
             }
         }
     }
 
-    private final byte[] longBytes = new byte[8];
-
-    private void digestLong(long v) {
-        for (int i = 0; i < 8; i++) {
-            longBytes[i] = (byte) (v >>> (8 * i));
-        }
-        digest.update(longBytes);
-    }
-
-    private void digestString(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        digestLong(b.length);
-        digest.update(b);
-    }
-
-    private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** A version 4 (random-looking) UUID from 16 bytes of a hash. */
-    private static UUID uuidFrom(byte[] hash, int offset) {
-        ByteBuffer b = ByteBuffer.wrap(hash, offset, 16);
+    private static UUID uuidFrom(byte[] hash) {
+        ByteBuffer b = ByteBuffer.wrap(hash);
         long hi = (b.getLong() & ~0xF000L) | 0x4000L;
         long lo = (b.getLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
         return new UUID(hi, lo);

@@ -112,8 +112,11 @@ public interface Content {
 
             @Override public ReadableByteChannel openChannel(long position) throws IOException {
                 FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+                long start = offset + Math.min(position, length);
                 try {
-                    channel.position(offset + Math.min(position, length));
+                    if (start > 0) {
+                        channel.position(start);
+                    }
                 } catch (IOException | RuntimeException e) {
                     channel.close();
                     throw e;
