@@ -36,15 +36,13 @@ final class ImageWriter {
     private static final int MAX_DIR_LINKS = 32000;
     private static final int MAX_LINKS = 65000;
     private static final long PROGRESS_INTERVAL_NANOS = 3_000_000_000L;
-    private static final long SKIP_MIN = 1L << 20;     // holes shorter than this are read, not sought past
 
     private final Ext2Writer options;
     private final FileTree tree;
     private final int bs;
     private final int inodeSize;
     private final ByteBuffer zeroBlock;
-    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect((int) Ext2Writer.MIB);
-    private final ByteBuffer zeroChunk = ByteBuffer.allocateDirect((int) Ext2Writer.MIB);
+    private final ByteBuffer zeroChunk = ByteBuffer.allocateDirect(FileDataReader.SEGMENT_SIZE);
     private final CRC32C crc = new CRC32C();
 
     private final List<InodeRecord> byIno = new ArrayList<>();      // index = inode number
@@ -62,6 +60,7 @@ final class ImageWriter {
     private Layout layout;
     private Allocator allocator;
     private BlockOutput out;
+    private FileDataReader fileData;
     private long lastProgress = System.nanoTime();
     private long inodesDone;
 
@@ -431,11 +430,12 @@ final class ImageWriter {
     /** Reads every file once to count the blocks that are not all zero (only when a given size is tight). */
     private long countFileBlocksWithoutHoles() throws IOException {
         long total = 0;
-        for (InodeRecord r : byIno) {
-            if (r != null && r.node.type() == NodeType.FILE) {
+        List<InodeRecord> files = files();
+        try (FileDataReader reader = new FileDataReader(files, bs)) {
+            for (InodeRecord r : files) {
                 BlockMap map = new BlockMap();
                 long[] fake = {0};
-                readBlocks(r, (logical, block) -> map.add(logical, ++fake[0]), false);
+                readBlocks(reader, r, (logical, block) -> map.add(logical, ++fake[0]), false);
                 total += map.dataBlocks() + map.countIndirect(bs / 4);
             }
         }
@@ -452,13 +452,16 @@ final class ImageWriter {
         fingerprint.addLong(layout.blocksCount);
         fingerprint.addLong(layout.inodesPerGroup);
         InodeTableWriter table = new InodeTableWriter();
-        for (int ino = 1; ino < byIno.size(); ino++) {
-            InodeRecord r = byIno.get(ino);
-            if (r != null) {
-                table.put(ino, writeInode(r));
+        try (FileDataReader reader = new FileDataReader(files(), bs)) {
+            fileData = reader;
+            for (int ino = 1; ino < byIno.size(); ino++) {
+                InodeRecord r = byIno.get(ino);
+                if (r != null) {
+                    table.put(ino, writeInode(r));
+                }
+                inodesDone = ino;
+                maybeReport();
             }
-            inodesDone = ino;
-            maybeReport();
         }
         table.flush();
         for (int i = 0; i < xattrBlocks.length; i++) {
@@ -658,7 +661,7 @@ final class ImageWriter {
 
     private BlockMap writeFile(InodeRecord r) throws IOException {
         BlockMap map = new BlockMap();
-        readBlocks(r, (logical, block) -> {
+        readBlocks(fileData, r, (logical, block) -> {
             long physical = allocator.allocate();
             map.add(logical, physical);
             out.putBlock(physical, block);
@@ -677,70 +680,23 @@ final class ImageWriter {
     }
 
     /**
-     * Calls {@code consumer} for every block of the file's content that is not all zeros, reading
-     * only the content's data extents (holes of a sparse host file are skipped, not read).
+     * Calls {@code consumer} for every block of the file's content that is not all zeros, in order;
+     * files must be asked for in inode order (the order {@code reader} reads them in).
      */
-    private void readBlocks(InodeRecord r, BlockConsumer consumer, boolean hash) throws IOException {
-        Content content = r.node.content();
-        long size = content.size();
-        long[] extents = r.extents;
-        for (int i = 0; i < extents.length; i += 2) {
-            long start = extents[i] / bs * bs;
-            long end = Math.min(Layout.ceilDiv(extents[i + 1], bs) * bs, size);
-            while (i + 2 < extents.length && extents[i + 2] - end < SKIP_MIN) {
-                end = Math.min(Layout.ceilDiv(extents[i + 3], bs) * bs, size);   // read through small gaps
-                i += 2;
-            }
-            if (end > start) {
-                readRange(r, content, start, end, consumer, hash);
-            }
-        }
-    }
-
-    private void readRange(InodeRecord r, Content content, long start, long end, BlockConsumer consumer,
-                           boolean hash) throws IOException {
-        ByteBuffer buf = readBuffer;
-        long position = start;        // a block boundary: start is, and every step but the last is whole blocks
-        try (ReadableByteChannel in = open(r, content, start)) {
-            while (position < end) {
-                int want = (int) Math.min(buf.capacity(), end - position);
-                buf.clear().limit(want);
-                readFully(r, content, in, buf, position);
-                int filled = (int) Layout.ceilDiv(want, bs) * bs;
-                buf.limit(filled);
-                buf.put(want, zeroBlock, 0, filled - want);
-                buf.position(0);
-                scanBlocks(buf, position / bs, consumer, hash);
-                position += want;
-            }
-        }
-    }
-
-    private static ReadableByteChannel open(InodeRecord r, Content content, long position) throws IOException {
-        try {
-            return content.openChannel(position);
-        } catch (IOException e) {
-            throw new IOException("cannot read the content of " + r.path + " (" + content.describe() + "): "
-                    + e.getMessage(), e);
-        }
-    }
-
-    /** Fills {@code buf} up to its limit from {@code in}, which is at byte {@code position} of the content. */
-    private static void readFully(InodeRecord r, Content content, ReadableByteChannel in, ByteBuffer buf, long position)
+    private void readBlocks(FileDataReader reader, InodeRecord r, BlockConsumer consumer, boolean hash)
             throws IOException {
-        int start = buf.position();
-        try {
-            while (buf.hasRemaining() && in.read(buf) >= 0) {
-                // keep reading until the buffer is full or the content ends
+        reader.forEachChunk(r, (firstBlock, blocks) -> scanBlocks(blocks, firstBlock, consumer, hash));
+    }
+
+    /** Regular files in inode order. */
+    private List<InodeRecord> files() {
+        List<InodeRecord> files = new ArrayList<>();
+        for (InodeRecord r : byIno) {
+            if (r != null && r.node.type() == NodeType.FILE) {
+                files.add(r);
             }
-        } catch (IOException e) {
-            throw new IOException("cannot read the content of " + r.path + " (" + content.describe() + "): "
-                    + e.getMessage(), e);
         }
-        if (buf.hasRemaining()) {
-            throw new IOException("the content of " + r.path + " (" + content.describe() + ") ended after "
-                    + (position + buf.position() - start) + " of " + content.size() + " bytes");
-        }
+        return files;
     }
 
     /**
@@ -749,7 +705,7 @@ final class ImageWriter {
      */
     private void scanBlocks(ByteBuffer buf, long logical, BlockConsumer consumer, boolean hash) throws IOException {
         int filled = buf.limit();
-        if (filled == zeroChunk.capacity() && buf.mismatch(zeroChunk.clear()) < 0) {
+        if (filled > bs && buf.mismatch(zeroChunk.slice(0, filled)) < 0) {
             return;      // a whole chunk of holes
         }
         for (int off = 0; off < filled; off += bs, logical++) {

@@ -14,7 +14,9 @@ import java.nio.file.StandardOpenOption;
 /**
  * The bytes of a regular file, read on demand: a tree holds only where the bytes are, never the
  * bytes themselves (except for small in-memory contents), so memory grows with the number of
- * files, not with their size.
+ * files, not with their size. Every {@code open} gives an independent reader, and may be called
+ * from another thread than the one that built the tree (the ext2 writer reads on a thread of its
+ * own).
  */
 public interface Content {
 

@@ -1,0 +1,129 @@
+package io.github.miniwebvm.ext2;
+
+import io.github.miniwebvm.fs.Content;
+import io.github.miniwebvm.fs.Node;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FileDataReaderTest {
+    private static final int BS = 4096;
+
+    private static InodeRecord file(int ino, Content content) {
+        InodeRecord r = new InodeRecord(Node.file(0644, content), ino, "/f" + ino);
+        r.extents = content.dataExtents();
+        return r;
+    }
+
+    /** The blocks the reader hands over for {@code r}, laid out at their logical positions. */
+    private static byte[] collect(FileDataReader reader, InodeRecord r) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long[] expectedBlock = {0};
+        reader.forEachChunk(r, (firstBlock, blocks) -> {
+            assertThat(firstBlock).isEqualTo(expectedBlock[0]);
+            assertThat(blocks.remaining() % BS).isZero();
+            byte[] b = new byte[blocks.remaining()];
+            blocks.get(b);
+            out.write(b);
+            expectedBlock[0] += b.length / BS;
+        });
+        return out.toByteArray();
+    }
+
+    @Test
+    @Timeout(60)
+    void everyFileArrivesWholeAndInOrderAcrossSegments() throws IOException {
+        Random random = new Random(7);
+        List<byte[]> contents = new ArrayList<>();
+        List<InodeRecord> files = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            int size = switch (i % 5) {
+                case 0 -> 0;
+                case 1 -> random.nextInt(100);
+                case 2 -> random.nextInt(3 * BS);
+                case 3 -> BS * (1 + random.nextInt(4));
+                default -> random.nextInt(3 * FileDataReader.SEGMENT_SIZE);
+            };
+            byte[] bytes = new byte[size];
+            random.nextBytes(bytes);
+            contents.add(bytes);
+            files.add(file(12 + i, Content.ofBytes(bytes)));
+        }
+        try (FileDataReader reader = new FileDataReader(files, BS)) {
+            for (int i = 0; i < files.size(); i++) {
+                byte[] got = collect(reader, files.get(i));
+                byte[] want = contents.get(i);
+                assertThat(got.length).as("file %d", i).isEqualTo((want.length + BS - 1) / BS * BS);
+                assertThat(Arrays.copyOf(got, want.length)).as("file %d", i).isEqualTo(want);
+                assertThat(Arrays.copyOfRange(got, want.length, got.length)).as("padding of file %d", i)
+                        .isEqualTo(new byte[got.length - want.length]);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void onlyTheDataExtentsAreRead() throws IOException {
+        byte[] bytes = new byte[8 << 20];
+        Arrays.fill(bytes, 0, 100, (byte) 1);
+        Arrays.fill(bytes, 6 << 20, (6 << 20) + 5000, (byte) 2);
+        Content sparse = new Content() {
+            @Override public long size() { return bytes.length; }
+            @Override public InputStream open() { return new java.io.ByteArrayInputStream(bytes); }
+            @Override public long[] dataExtents() { return new long[] {0, 100, 6 << 20, (6 << 20) + 5000}; }
+        };
+        InodeRecord r = file(12, sparse);
+        List<Long> firstBlocks = new ArrayList<>();
+        try (FileDataReader reader = new FileDataReader(List.of(r), BS)) {
+            reader.forEachChunk(r, (firstBlock, blocks) -> {
+                firstBlocks.add(firstBlock);
+                assertThat(blocks.get(0)).isEqualTo(firstBlock == 0 ? (byte) 1 : (byte) 2);
+            });
+        }
+        assertThat(firstBlocks).containsExactly(0L, (long) (6 << 20) / BS);
+    }
+
+    @Test
+    @Timeout(60)
+    void aFailureReachesTheWriterWithThePathAfterTheFilesBeforeIt() throws IOException {
+        InodeRecord good = file(12, Content.ofBytes(new byte[10_000]));
+        Content broken = new Content() {
+            @Override public long size() { return 100; }
+            @Override public InputStream open() throws IOException { throw new IOException("disk on fire"); }
+        };
+        InodeRecord bad = file(13, broken);
+        InodeRecord after = file(14, Content.ofBytes(new byte[10]));
+        try (FileDataReader reader = new FileDataReader(List.of(good, bad, after), BS)) {
+            assertThat(collect(reader, good)).hasSize(12_288);
+            assertThatThrownBy(() -> collect(reader, bad))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("/f13")
+                    .hasMessageContaining("disk on fire");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void closingBeforeTheEndStopsTheReader() throws IOException {
+        List<InodeRecord> files = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            files.add(file(12 + i, Content.ofBytes(new byte[FileDataReader.SEGMENT_SIZE])));
+        }
+        FileDataReader reader = new FileDataReader(files, BS);
+        reader.forEachChunk(files.get(0), (firstBlock, blocks) -> { });
+        long t0 = System.nanoTime();
+        reader.close();    // the reader is blocked waiting for a free segment; close must not hang
+        assertThat(System.nanoTime() - t0).isLessThan(10_000_000_000L);
+    }
+}
