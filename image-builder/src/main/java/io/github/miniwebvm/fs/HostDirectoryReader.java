@@ -1,6 +1,7 @@
 package io.github.miniwebvm.fs;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -8,10 +9,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads a directory of the host into a {@link FileTree}: types, permission bits, uid/gid, times,
@@ -36,37 +39,126 @@ public final class HostDirectoryReader {
         }
         Node root = Node.directory(0);
         applyMetadata(root, rootAttrs, directory);
-        FileTree tree = new FileTree(root);
-        Map<List<Object>, Node> byInode = new HashMap<>();
-        readChildren(directory, "", tree, byInode);
-        return tree;
+        new Walk(directory, root).run();
+        return new FileTree(root);
     }
 
-    private static void readChildren(Path dir, String prefix, FileTree tree, Map<List<Object>, Node> byInode)
-            throws IOException {
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            stream.forEach(children::add);
+    /**
+     * Reads directories on a few threads at once: the work is mostly system calls (a stat and an
+     * xattr listing per entry) that the kernel runs in parallel. Each directory's children are
+     * filled in by the one thread that reads it, and children are sorted by name, so the tree does
+     * not depend on the timing; a hard link's node is the same whichever of its paths came first.
+     */
+    private static final class Walk {
+        private record Dir(Path path, Node node) { }
+
+        private final Deque<Dir> pending = new ArrayDeque<>();
+        private final Map<List<Object>, Node> byInode = new ConcurrentHashMap<>();
+        private int busy;
+        private Exception failure;
+
+        Walk(Path directory, Node root) {
+            pending.push(new Dir(directory, root));
         }
-        for (Path path : children) {
-            String rel = prefix + path.getFileName().toString();
-            Map<String, Object> a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            int mode = (Integer) a.get("mode");
-            int nlink = (Integer) a.get("nlink");
-            int fmt = mode & S_IFMT;
-            List<Object> key = List.of(a.get("dev"), a.get("ino"));
-            if (fmt != 0040000 && nlink > 1) {
-                Node existing = byInode.get(key);
-                if (existing != null) {
-                    tree.put(rel, existing);
-                    continue;
+
+        void run() throws IOException {
+            Thread[] helpers = new Thread[Math.min(3, Runtime.getRuntime().availableProcessors() - 1)];
+            for (int i = 0; i < helpers.length; i++) {
+                helpers[i] = new Thread(this::work, "host-directory-reader-" + (i + 1));
+                helpers[i].setDaemon(true);
+                helpers[i].start();
+            }
+            work();
+            for (Thread helper : helpers) {
+                try {
+                    helper.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    fail(new InterruptedIOException("interrupted while reading " + pending.peek()));
                 }
             }
-            int perms = mode & 07777;
+            if (failure instanceof IOException e) {
+                throw e;
+            } else if (failure != null) {
+                throw (RuntimeException) failure;
+            }
+        }
+
+        private void work() {
+            try {
+                for (Dir dir = next(); dir != null; dir = next()) {
+                    done(readChildren(dir));
+                }
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+            } catch (InterruptedException e) {
+                fail(new InterruptedIOException("interrupted while reading a directory"));
+            }
+        }
+
+        private synchronized Dir next() throws InterruptedException {
+            while (pending.isEmpty() && busy > 0 && failure == null) {
+                wait();
+            }
+            if (failure != null || pending.isEmpty()) {
+                return null;
+            }
+            busy++;
+            return pending.pop();
+        }
+
+        private synchronized void done(List<Dir> subdirectories) {
+            for (Dir d : subdirectories) {
+                pending.push(d);
+            }
+            busy--;
+            notifyAll();
+        }
+
+        private synchronized void fail(Exception e) {
+            if (failure == null) {
+                failure = e;
+            }
+            notifyAll();
+        }
+
+        private List<Dir> readChildren(Dir dir) throws IOException {
+            List<Path> children = new ArrayList<>();
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir.path())) {
+                for (Path child : stream) {
+                    children.add(child);
+                }
+            }
+            List<Dir> subdirectories = new ArrayList<>();
+            for (Path path : children) {
+                String name = path.getFileName().toString();
+                Map<String, Object> a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                int mode = (Integer) a.get("mode");
+                int fmt = mode & S_IFMT;
+                boolean hardLinked = fmt != 0040000 && (Integer) a.get("nlink") > 1;
+                List<Object> key = hardLinked ? List.of(a.get("dev"), a.get("ino")) : null;
+                Node node = hardLinked ? byInode.get(key) : null;
+                if (node == null) {
+                    node = newNode(path, fmt, mode & 07777, a);
+                    applyMetadata(node, a, path);
+                    if (hardLinked) {
+                        Node first = byInode.putIfAbsent(key, node);
+                        node = first != null ? first : node;
+                    }
+                }
+                dir.node().mutableChildren().put(name, node);
+                if (fmt == 0040000) {
+                    subdirectories.add(new Dir(path, node));
+                }
+            }
+            return subdirectories;
+        }
+
+        private static Node newNode(Path path, int fmt, int perms, Map<String, Object> a) throws IOException {
             long rdev = (Long) a.get("rdev");
             int major = (int) (((rdev >>> 8) & 0xFFF) | ((rdev >>> 32) & ~0xFFFL));
             int minor = (int) ((rdev & 0xFF) | ((rdev >>> 12) & ~0xFFL));
-            Node node = switch (fmt) {
+            return switch (fmt) {
                 case 0040000 -> Node.directory(perms);
                 case 0100000 -> Node.file(perms, Content.ofFile(path, (Long) a.get("size")));
                 case 0120000 -> Node.symlink(Files.readSymbolicLink(path).toString());
@@ -76,14 +168,6 @@ public final class HostDirectoryReader {
                 case 0140000 -> Node.socket(perms);
                 default -> throw new IOException("unknown file type " + Integer.toOctalString(fmt) + ": " + path);
             };
-            applyMetadata(node, a, path);
-            if (fmt != 0040000 && nlink > 1) {
-                byInode.put(key, node);
-            }
-            tree.put(rel, node);
-            if (fmt == 0040000) {
-                readChildren(path, rel + "/", tree, byInode);
-            }
         }
     }
 

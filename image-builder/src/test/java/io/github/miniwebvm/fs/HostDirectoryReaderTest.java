@@ -63,4 +63,38 @@ class HostDirectoryReaderTest {
             assertThat(new String(f.xattrs().get("user.color"), StandardCharsets.UTF_8)).isEqualTo("blue");
         }
     }
+
+    private static String spread(int d) {
+        return "a" + d % 7 + "/d" + d;
+    }
+
+    @Test
+    void readsADeepWideTreeWhoseHardLinksCrossDirectoriesAsOneNodeEach() throws Exception {
+        for (int d = 0; d < 120; d++) {
+            Path sub = Files.createDirectories(dir.resolve(spread(d)));
+            for (int f = 0; f < 5; f++) {
+                Files.writeString(sub.resolve("f" + f), d + "/" + f);
+            }
+        }
+        for (int d = 0; d < 120; d++) {
+            Files.createLink(dir.resolve(spread(d) + "/link"), dir.resolve(spread((d + 1) % 120) + "/f0"));
+        }
+
+        for (int round = 0; round < 3; round++) {
+            FileTree tree = HostDirectoryReader.read(dir);
+            for (int d = 0; d < 120; d++) {
+                String base = spread(d) + "/";
+                for (int f = 0; f < 5; f++) {
+                    Node file = tree.lookup(base + "f" + f).orElseThrow();
+                    try (var in = file.content().open()) {
+                        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(d + "/" + f);
+                    }
+                }
+                Node target = tree.lookup(spread((d + 1) % 120) + "/f0").orElseThrow();
+                assertThat(tree.lookup(base + "link").orElseThrow()).isSameAs(target);
+                assertThat(tree.linkCounts().get(target)).isEqualTo(2);
+            }
+            assertThat(tree.root().children()).hasSize(7);
+        }
+    }
 }
