@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Reads the content of the image's regular files on a thread of its own, ahead of the writer and
@@ -48,26 +49,50 @@ final class FileDataReader implements AutoCloseable {
         }
     }
 
+    private static final InodeRecord END = new InodeRecord(null, 0, "(end)");
+
     private final int bs;
     private final byte[] zeros;
-    private final List<InodeRecord> files;
+    private final BlockingQueue<InodeRecord> files = new LinkedBlockingQueue<>();
     private final BlockingQueue<Segment> free = new ArrayBlockingQueue<>(SEGMENTS);
     private final BlockingQueue<Segment> full = new ArrayBlockingQueue<>(SEGMENTS);
     private final Thread thread;
     private Segment current;
     private int next;
 
-    /** Starts reading {@code files} (regular files, in the order {@link #forEachChunk} will ask for them). */
-    FileDataReader(List<InodeRecord> files, int blockSize) {
+    /**
+     * Starts a reader of the files to come: {@link #add} them in the order {@link #forEachChunk}
+     * will ask for them, then {@link #addedAll}. Reading begins with the first one added, while the
+     * caller goes on adding (the writer adds files as it scans the tree).
+     */
+    FileDataReader(int blockSize) {
         this.bs = blockSize;
         this.zeros = new byte[blockSize];
-        this.files = files;
         for (int i = 0; i < SEGMENTS; i++) {
             free.add(new Segment());
         }
         thread = new Thread(this::readAll, "ext2-file-reader");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Starts reading {@code files} (regular files, in the order {@link #forEachChunk} will ask for them). */
+    FileDataReader(List<InodeRecord> files, int blockSize) {
+        this(blockSize);
+        for (InodeRecord file : files) {
+            add(file);
+        }
+        addedAll();
+    }
+
+    /** Queues a regular file whose {@code extents} are set. */
+    void add(InodeRecord file) {
+        files.add(file);
+    }
+
+    /** Says that no more files will be added. */
+    void addedAll() {
+        files.add(END);
     }
 
     /**
@@ -126,9 +151,8 @@ final class FileDataReader implements AutoCloseable {
         }
         InodeRecord file = null;
         try {
-            for (InodeRecord f : files) {
-                file = f;
-                segment = readFile(f, segment);
+            for (file = take(files); file != END; file = take(files)) {
+                segment = readFile(file, segment);
             }
         } catch (IOException | RuntimeException | Error e) {
             if (Thread.currentThread().isInterrupted()) {
@@ -212,7 +236,7 @@ final class FileDataReader implements AutoCloseable {
         }
     }
 
-    private static Segment take(BlockingQueue<Segment> queue) throws IOException {
+    private static <T> T take(BlockingQueue<T> queue) throws IOException {
         try {
             return queue.take();
         } catch (InterruptedException e) {

@@ -73,7 +73,15 @@ final class ImageWriter {
     }
 
     Ext2Result write(Path target) throws IOException {
-        scan();
+        try (FileDataReader reader = new FileDataReader(bs)) {
+            fileData = reader;       // reads the files' contents while the rest is planned
+            scan();
+            reader.addedAll();
+            return writeTo(target);
+        }
+    }
+
+    private Ext2Result writeTo(Path target) throws IOException {
         layout = chooseLayout();
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
@@ -240,6 +248,7 @@ final class ImageWriter {
                             + bs + "-byte blocks can address (use a larger block size)");
                 }
                 rec.extents = node.content().dataExtents();
+                fileData.add(rec);
                 long n = upperBoundBlocks(rec.extents, blocks);
                 upperBoundDataBlocks += n;
                 fileBlocksUpperBound += n;
@@ -452,16 +461,13 @@ final class ImageWriter {
         fingerprint.addLong(layout.blocksCount);
         fingerprint.addLong(layout.inodesPerGroup);
         InodeTableWriter table = new InodeTableWriter();
-        try (FileDataReader reader = new FileDataReader(files(), bs)) {
-            fileData = reader;
-            for (int ino = 1; ino < byIno.size(); ino++) {
-                InodeRecord r = byIno.get(ino);
-                if (r != null) {
-                    table.put(ino, writeInode(r));
-                }
-                inodesDone = ino;
-                maybeReport();
+        for (int ino = 1; ino < byIno.size(); ino++) {
+            InodeRecord r = byIno.get(ino);
+            if (r != null) {
+                table.put(ino, writeInode(r));
             }
+            inodesDone = ino;
+            maybeReport();
         }
         table.flush();
         for (int i = 0; i < xattrBlocks.length; i++) {

@@ -126,10 +126,15 @@ public interface Content {
                 return new BoundedChannel(channel, length - Math.min(position, length));
             }
 
-            @Override public long[] dataExtents() {
-                long[] extents = probeHoles && length >= HostFileExtents.PROBE_MIN_SIZE
-                        ? HostFileExtents.find(file, length) : null;
-                return extents != null ? extents : Content.super.dataExtents();
+            private long[] extents;     // asked once: the first probe of a JVM loads JNA (~80 ms)
+
+            @Override public synchronized long[] dataExtents() {
+                if (extents == null) {
+                    long[] found = probeHoles && length >= HostFileExtents.PROBE_MIN_SIZE
+                            ? HostFileExtents.find(file, length) : null;
+                    extents = found != null ? found : Content.super.dataExtents();
+                }
+                return extents.clone();
             }
 
             @Override public String describe() {

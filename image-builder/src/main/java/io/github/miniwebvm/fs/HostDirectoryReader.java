@@ -141,6 +141,10 @@ public final class HostDirectoryReader {
                 if (node == null) {
                     node = newNode(path, fmt, mode & 07777, a);
                     applyMetadata(node, a, path);
+                    if (fmt == 0100000 && (Long) a.get("size") >= HostFileExtents.PROBE_MIN_SIZE) {
+                        // where its holes are, asked now while other threads walk on (the first ask loads JNA)
+                        node.content().dataExtents();
+                    }
                     if (hardLinked) {
                         Node first = byInode.putIfAbsent(key, node);
                         node = first != null ? first : node;
