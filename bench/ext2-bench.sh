@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark of the ext2 writer against mke2fs -d (not a test).
 # Builds the same host directory with our writer (a JVM, start-up included) and with
-# `mke2fs -t ext2 -d DIR` (same revision, block size, block count and inode count), for
+# `mke2fs -t ext2 -d DIR` (same revision, block size, block count and inode count), RUNS times
+# each (default 5, alternating), for
 #   (a) the debootstrapped Debian minbase fixture, and
 #   (b) a generated tree: one 2 GiB sparse file plus 50,000 small files (revision 1 only),
 # and prints one line per figure:  name ratio ours ref unit   (ratio = ours / mke2fs, target <= 1.0):
-# wall time, CPU time (user + sys, steadier on a shared machine), peak RSS, allocated image bytes,
+# wall time (the median run), CPU time (user + sys of that run), peak RSS, allocated image bytes,
 # and time-warm-jvm: our read + write repeated in one JVM, the median of 5 runs after a first
 # (the plugin's case: Maven's JVM is running).
 # Our images are checked with e2fsck -fn. Needs: e2fsprogs, time (/usr/bin/time), python3, maven.
@@ -14,8 +15,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 revisions="${1:-0 1}"
 bs="${BS:-4096}"
-# a short-lived command-line JVM: C1 only and the serial collector halve the CPU time of start-up and JIT
-JAVA_OPTS="${JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
+# a short-lived command-line JVM: C1 only halves the CPU time of start-up and JIT; the parallel
+# collector's young pauses use both cores (50,000 files make ~100 MB of short-lived garbage)
+JAVA_OPTS="${JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseParallelGC}"
+runs="${RUNS:-5}"
 work="$root/image-builder/target/bench"
 gen="${WEBVM_CACHE:-$HOME/.cache/webvm-maven}/bench/generated-50k"
 mkdir -p "$work"
@@ -53,15 +56,27 @@ PY
   touch "$gen/.complete"
 fi
 
-# measure NAME COMMAND...: runs COMMAND under /usr/bin/time -v, sets secs, cpu (user+sys) and rss_kb
+# measure NAME RUN COMMAND...: runs COMMAND under /usr/bin/time -v; appends "wall cpu rss_kb" to
+# $work/NAME.runs (wall from the clock in nanoseconds: time's own is in hundredths)
 measure() {
-  local log="$work/$1.time"
-  shift
+  local name="$1" run="$2"
+  shift 2
+  local log="$work/$name.$run.time"
   sync
-  /usr/bin/time -v -o "$log" "$@" >"$log.out" 2>&1 || { cat "$log.out" >&2; exit 1; }
-  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")
-  rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+  local t0 t1
+  t0=$(date +%s%N)
+  /usr/bin/time -v -o "$log" "$@" >"$work/$name.out" 2>&1 || { cat "$work/$name.out" >&2; exit 1; }
+  t1=$(date +%s%N)
+  local rss cpu
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
   cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$log")
+  echo "$(( (t1 - t0) / 1000000 )) $cpu $rss" >>"$work/$name.runs"
+}
+
+# median NAME: sets secs, cpu and rss_kb from the run with the median wall time
+median() {
+  read -r ms cpu rss_kb < <(sort -n "$work/$1.runs" | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}')
+  secs=$(awk -v m="$ms" 'BEGIN {printf "%.3f", m / 1000}')
 }
 
 figure() {  # name ours ref unit
@@ -71,20 +86,26 @@ figure() {  # name ours ref unit
 run_case() {  # name dir revision
   local name="$1" dir="$2" rev="$3"
   local ours="$work/$name-rev$rev.ours.ext2" ref="$work/$name-rev$rev.mke2fs.ext2"
-  rm -f "$ours" "$ref"
-  measure "$name-rev$rev-ours" java $JAVA_OPTS -cp "$cp" io.github.miniwebvm.ext2.Ext2Bench "$dir" "$ours" "$rev" "$bs"
-  local ours_secs=$secs ours_rss=$rss_kb ours_cpu=$cpu
-  local geometry blocks inodes
-  geometry=$(grep '^blocks=' "$work/$name-rev$rev-ours.time.out")
-  blocks=$(tr ' ' '\n' <<<"$geometry" | sed -n 's/^blocks=//p')
-  inodes=$(tr ' ' '\n' <<<"$geometry" | sed -n 's/^inodes=//p')
+  local ours_name="$name-rev$rev-ours" ref_name="$name-rev$rev-mke2fs"
+  rm -f "$ours" "$ref" "$work/$ours_name.runs" "$work/$ref_name.runs"
   local features
   if [ "$rev" = 0 ]; then
     features=(-r 0)
   else
     features=(-r 1 -O none,filetype,sparse_super,large_file,ext_attr -I 256)
   fi
-  measure "$name-rev$rev-mke2fs" mke2fs -F -q -t ext2 "${features[@]}" -b "$bs" -N "$inodes" -m 0 -d "$dir" "$ref" "$blocks"
+  local run geometry blocks inodes
+  for run in $(seq "$runs"); do
+    rm -f "$ours" "$ref"
+    measure "$ours_name" "$run" java $JAVA_OPTS -cp "$cp" io.github.miniwebvm.ext2.Ext2Bench "$dir" "$ours" "$rev" "$bs"
+    geometry=$(grep '^blocks=' "$work/$ours_name.out")
+    blocks=$(tr ' ' '\n' <<<"$geometry" | sed -n 's/^blocks=//p')
+    inodes=$(tr ' ' '\n' <<<"$geometry" | sed -n 's/^inodes=//p')
+    measure "$ref_name" "$run" mke2fs -F -q -t ext2 "${features[@]}" -b "$bs" -N "$inodes" -m 0 -d "$dir" "$ref" "$blocks"
+  done
+  median "$ours_name"
+  local ours_secs=$secs ours_rss=$rss_kb ours_cpu=$cpu
+  median "$ref_name"
   local ref_secs=$secs ref_rss=$rss_kb ref_cpu=$cpu
   if ! e2fsck -fn "$ours" >"$work/$name-rev$rev.e2fsck" 2>&1; then
     echo "ext2-bench: e2fsck found problems in $ours:" >&2
