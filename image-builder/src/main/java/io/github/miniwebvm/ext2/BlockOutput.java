@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 /** Positional writes of whole blocks to the image, coalescing runs of consecutive blocks. */
 final class BlockOutput {
     private static final int BUFFER = 1 << 20;
+    private static final int DIRECT_MIN = 256 << 10;     // longer runs are written in place, not copied
 
     private final FileChannel channel;
     private final int blockSize;
@@ -36,6 +37,25 @@ final class BlockOutput {
             pendingStart = block;
         }
         pending.put(src);
+    }
+
+    /**
+     * Writes the remaining bytes of {@code src} (whole blocks) from block {@code block} on: a long
+     * run straight from {@code src}, a short one through the run buffer.
+     */
+    void putBlocks(long block, ByteBuffer src) throws IOException {
+        if (src.remaining() >= DIRECT_MIN) {
+            long p = block * blockSize;
+            while (src.hasRemaining()) {
+                p += channel.write(src, p);
+            }
+            written += src.limit();
+            return;
+        }
+        int n = src.remaining() / blockSize;
+        for (int i = 0; i < n; i++) {
+            putBlock(block + i, src.slice(i * blockSize, blockSize));
+        }
     }
 
     void putBlock(long block, byte[] src) throws IOException {

@@ -11,11 +11,13 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.zip.CRC32C;
 
 /**
  * Reads the content of the image's regular files on a thread of its own, ahead of the writer and
  * in the writer's order, so that reading the sources and writing the image overlap (on two cores
- * the data pass takes about the time of the slower half instead of the sum).
+ * the data pass takes about the time of the slower half instead of the sum). It also finds the
+ * blocks that are all zeros (they become holes) and fingerprints the others, in file order.
  *
  * <p>Data travels in segments of 1 MiB of whole blocks, each holding the next blocks of one or
  * more files: a small file costs no hand-over of its own. At most {@value #SEGMENTS} segments
@@ -28,7 +30,7 @@ final class FileDataReader implements AutoCloseable {
     static final long SKIP_MIN = 1L << 20;
     private static final int SEGMENTS = 4;
 
-    /** Receives whole blocks of one file, the first being logical block {@code firstBlock}. */
+    /** Receives a run of a file's blocks, none all zeros, the first being logical block {@code firstBlock}. */
     @FunctionalInterface
     interface ChunkConsumer {
         void accept(long firstBlock, ByteBuffer blocks) throws IOException;
@@ -37,7 +39,7 @@ final class FileDataReader implements AutoCloseable {
     private static final class Segment {
         final ByteBuffer data = ByteBuffer.allocateDirect(SEGMENT_SIZE);
         final List<InodeRecord> files = new ArrayList<>();
-        final List<long[]> chunks = new ArrayList<>();     // {first block, offset, length}
+        final List<long[]> chunks = new ArrayList<>();     // runs: {first block, offset, length}
         Throwable failure;                                 // reading stopped here, for this reason,
         InodeRecord failedFile;                            // while reading this file
         boolean last;
@@ -53,6 +55,9 @@ final class FileDataReader implements AutoCloseable {
 
     private final int bs;
     private final byte[] zeros;
+    private final ByteBuffer zeroBlock;
+    private final CRC32C crc = new CRC32C();
+    private final Fingerprint fingerprint = new Fingerprint();
     private final BlockingQueue<InodeRecord> files = new LinkedBlockingQueue<>();
     private final BlockingQueue<Segment> free = new ArrayBlockingQueue<>(SEGMENTS);
     private final BlockingQueue<Segment> full = new ArrayBlockingQueue<>(SEGMENTS);
@@ -68,6 +73,7 @@ final class FileDataReader implements AutoCloseable {
     FileDataReader(int blockSize) {
         this.bs = blockSize;
         this.zeros = new byte[blockSize];
+        this.zeroBlock = ByteBuffer.allocateDirect(blockSize);
         for (int i = 0; i < SEGMENTS; i++) {
             free.add(new Segment());
         }
@@ -96,8 +102,8 @@ final class FileDataReader implements AutoCloseable {
     }
 
     /**
-     * Passes the blocks of {@code file} to {@code consumer} in order. Files must be asked for in
-     * the order given to the constructor, each once, none skipped.
+     * Passes the runs of blocks of {@code file} that are not all zeros to {@code consumer}, in
+     * order. Files must be asked for in the order they were added, each once, none skipped.
      */
     void forEachChunk(InodeRecord file, ChunkConsumer consumer) throws IOException {
         while (true) {
@@ -201,12 +207,45 @@ final class FileDataReader implements AutoCloseable {
                 int filled = (int) Layout.ceilDiv(want, bs) * bs;
                 buf.limit(SEGMENT_SIZE);
                 buf.put(offset + want, zeros, 0, filled - want).position(offset + filled);
-                segment.files.add(r);
-                segment.chunks.add(new long[] {position / bs, offset, filled});
+                addRuns(r, segment, position / bs, offset, filled);
                 position += want;
             }
         }
         return segment;
+    }
+
+    /** Adds the runs of blocks that are not all zeros among {@code length} bytes at {@code offset}. */
+    private void addRuns(InodeRecord r, Segment segment, long firstBlock, int offset, int length) {
+        ByteBuffer buf = segment.data;
+        int runStart = -1;
+        for (int off = offset; off <= offset + length; off += bs) {
+            boolean data = false;
+            if (off < offset + length) {
+                ByteBuffer block = buf.slice(off, bs);
+                data = block.mismatch(zeroBlock) >= 0;
+                if (data) {
+                    crc.reset();
+                    crc.update(block);
+                    fingerprint.addLong(firstBlock + (off - offset) / bs);
+                    fingerprint.addLong(crc.getValue());
+                }
+            }
+            if (data && runStart < 0) {
+                runStart = off;
+            } else if (!data && runStart >= 0) {
+                segment.files.add(r);
+                segment.chunks.add(new long[] {firstBlock + (runStart - offset) / bs, runStart, off - runStart});
+                runStart = -1;
+            }
+        }
+    }
+
+    /**
+     * The fingerprint of every block that is not all zeros with its position, file after file; to
+     * be asked once the last file has been passed on.
+     */
+    Fingerprint contentFingerprint() {
+        return fingerprint;
     }
 
     private static ReadableByteChannel open(InodeRecord r, Content content, long position) throws IOException {

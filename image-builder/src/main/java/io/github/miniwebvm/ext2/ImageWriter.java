@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.zip.CRC32C;
 
 /** One run of {@link Ext2Writer#write}: scan the tree, choose the layout, write, move into place. */
 final class ImageWriter {
@@ -41,9 +40,6 @@ final class ImageWriter {
     private final FileTree tree;
     private final int bs;
     private final int inodeSize;
-    private final ByteBuffer zeroBlock;
-    private final ByteBuffer zeroChunk = ByteBuffer.allocateDirect(FileDataReader.SEGMENT_SIZE);
-    private final CRC32C crc = new CRC32C();
 
     private final List<InodeRecord> byIno = new ArrayList<>();      // index = inode number
     private final Map<Node, InodeRecord> records = new IdentityHashMap<>();
@@ -69,7 +65,6 @@ final class ImageWriter {
         this.tree = tree;
         this.bs = options.blockSize;
         this.inodeSize = options.revision == 0 ? 128 : 256;
-        this.zeroBlock = ByteBuffer.allocateDirect(bs);
     }
 
     Ext2Result write(Path target) throws IOException {
@@ -444,7 +439,11 @@ final class ImageWriter {
             for (InodeRecord r : files) {
                 BlockMap map = new BlockMap();
                 long[] fake = {0};
-                readBlocks(reader, r, (logical, block) -> map.add(logical, ++fake[0]), false);
+                reader.forEachChunk(r, (logical, blocks) -> {
+                    for (int i = 0; i < blocks.remaining() / bs; i++) {
+                        map.add(logical + i, ++fake[0]);
+                    }
+                });
                 total += map.dataBlocks() + map.countIndirect(bs / 4);
             }
         }
@@ -470,6 +469,7 @@ final class ImageWriter {
             maybeReport();
         }
         table.flush();
+        fingerprint.addBytes(fileData.contentFingerprint().bytes(0));
         for (int i = 0; i < xattrBlocks.length; i++) {
             byte[] block = XattrBlock.encode(xattrRepresentatives.get(i).xattrs(), bs);
             XattrBlock.setReferenceCount(block, xattrRefs.get(i));
@@ -667,31 +667,29 @@ final class ImageWriter {
 
     private BlockMap writeFile(InodeRecord r) throws IOException {
         BlockMap map = new BlockMap();
-        readBlocks(fileData, r, (logical, block) -> {
-            long physical = allocator.allocate();
-            map.add(logical, physical);
-            out.putBlock(physical, block);
-        }, true);
+        fileData.forEachChunk(r, (logical, blocks) -> {
+            int n = blocks.remaining() / bs;
+            long first = allocator.allocate();      // the blocks are contiguous but where a group's metadata interrupts
+            int done = 0;
+            map.add(logical, first);
+            for (int i = 1; i < n; i++) {
+                long physical = allocator.allocate();
+                map.add(logical + i, physical);
+                if (physical != first + (i - done)) {
+                    out.putBlocks(first, blocks.slice(done * bs, (i - done) * bs));
+                    first = physical;
+                    done = i;
+                }
+            }
+            out.putBlocks(first, blocks.slice(done * bs, (n - done) * bs));
+        });
+        maybeReport();
         return map;
-    }
-
-    @FunctionalInterface
-    private interface BlockConsumer {
-        void accept(long logical, ByteBuffer block) throws IOException;
     }
 
     @FunctionalInterface
     private interface IoConsumer {
         void accept(byte[] bytes) throws IOException;
-    }
-
-    /**
-     * Calls {@code consumer} for every block of the file's content that is not all zeros, in order;
-     * files must be asked for in inode order (the order {@code reader} reads them in).
-     */
-    private void readBlocks(FileDataReader reader, InodeRecord r, BlockConsumer consumer, boolean hash)
-            throws IOException {
-        reader.forEachChunk(r, (firstBlock, blocks) -> scanBlocks(blocks, firstBlock, consumer, hash));
     }
 
     /** Regular files in inode order. */
@@ -703,34 +701,6 @@ final class ImageWriter {
             }
         }
         return files;
-    }
-
-    /**
-     * Passes the blocks of {@code buf} (whole blocks, from position 0) that are not all zeros to
-     * {@code consumer}, the first being logical block {@code logical}.
-     */
-    private void scanBlocks(ByteBuffer buf, long logical, BlockConsumer consumer, boolean hash) throws IOException {
-        int filled = buf.limit();
-        if (filled > bs && buf.mismatch(zeroChunk.slice(0, filled)) < 0) {
-            return;      // a whole chunk of holes
-        }
-        for (int off = 0; off < filled; off += bs, logical++) {
-            ByteBuffer block = buf.slice(off, bs);
-            if (block.mismatch(zeroBlock) < 0) {
-                continue;
-            }
-            if (hash) {
-                crc.reset();
-                crc.update(block);
-                block.rewind();
-                fingerprint.addLong(logical);
-                fingerprint.addLong(crc.getValue());
-            }
-            consumer.accept(logical, block);
-        }
-        if (hash) {
-            maybeReport();
-        }
     }
 
     private static int fileTypeOf(NodeType type) {

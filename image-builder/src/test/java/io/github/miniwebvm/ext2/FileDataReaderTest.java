@@ -26,7 +26,7 @@ class FileDataReaderTest {
         return r;
     }
 
-    /** The blocks the reader hands over for {@code r}, laid out at their logical positions. */
+    /** The blocks the reader hands over for {@code r}, which must have no block of zeros. */
     private static byte[] collect(FileDataReader reader, InodeRecord r) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long[] expectedBlock = {0};
@@ -96,8 +96,25 @@ class FileDataReaderTest {
 
     @Test
     @Timeout(60)
+    void blocksOfZerosAreLeftOutAndSplitTheRuns() throws IOException {
+        byte[] bytes = new byte[5 * BS + 10];
+        Arrays.fill(bytes, 0, 2 * BS, (byte) 7);         // blocks 0-1: data
+        bytes[3 * BS + 5] = 1;                            // block 2: zeros, block 3: data
+        Arrays.fill(bytes, 5 * BS, 5 * BS + 10, (byte) 9); // block 4: zeros, block 5: a partial block
+        InodeRecord r = file(12, Content.ofBytes(bytes));
+        List<long[]> runs = new ArrayList<>();
+        try (FileDataReader reader = new FileDataReader(List.of(r), BS)) {
+            reader.forEachChunk(r, (firstBlock, blocks) -> runs.add(new long[] {firstBlock, blocks.remaining() / BS}));
+        }
+        assertThat(runs).containsExactly(new long[] {0, 2}, new long[] {3, 1}, new long[] {5, 1});
+    }
+
+    @Test
+    @Timeout(60)
     void aFailureReachesTheWriterWithThePathAfterTheFilesBeforeIt() throws IOException {
-        InodeRecord good = file(12, Content.ofBytes(new byte[10_000]));
+        byte[] ones = new byte[10_000];
+        Arrays.fill(ones, (byte) 1);
+        InodeRecord good = file(12, Content.ofBytes(ones));
         Content broken = new Content() {
             @Override public long size() { return 100; }
             @Override public InputStream open() throws IOException { throw new IOException("disk on fire"); }
