@@ -76,7 +76,11 @@ public final class Ext2Writer {
         private UUID uuid;
         private String volumeLabel = "";
         private Long sourceDateEpoch;
-        private Consumer<String> progress = message -> { };
+        private Consumer<String> progress = new Consumer<>() {     // not a lambda: see package-info.java
+            @Override
+            public void accept(String message) {
+            }
+        };
 
         private Builder() {
         }

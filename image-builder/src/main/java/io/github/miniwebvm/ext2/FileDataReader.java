@@ -30,10 +30,13 @@ final class FileDataReader implements AutoCloseable {
     static final long SKIP_MIN = 1L << 20;
     private static final int SEGMENTS = 4;
 
-    /** Receives a run of a file's blocks, none all zeros, the first being logical block {@code firstBlock}. */
-    @FunctionalInterface
-    interface ChunkConsumer {
-        void accept(long firstBlock, ByteBuffer blocks) throws IOException;
+    /** A run of a file's blocks, none all zeros; valid until the next call of {@link #next}. */
+    static final class Run {
+        long firstBlock;           // the logical block number of the first
+        ByteBuffer blocks;         // whole blocks
+
+        private Run() {
+        }
     }
 
     private static final class Segment {
@@ -62,12 +65,13 @@ final class FileDataReader implements AutoCloseable {
     private final BlockingQueue<Segment> free = new ArrayBlockingQueue<>(SEGMENTS);
     private final BlockingQueue<Segment> full = new ArrayBlockingQueue<>(SEGMENTS);
     private final Thread thread;
+    private final Run run = new Run();
     private Segment current;
     private int next;
 
     /**
-     * Starts a reader of the files to come: {@link #add} them in the order {@link #forEachChunk}
-     * will ask for them, then {@link #addedAll}. Reading begins with the first one added, while the
+     * Starts a reader of the files to come: {@link #add} them in the order {@link #next} will ask
+     * for them, then {@link #addedAll}. Reading begins with the first one added, while the
      * caller goes on adding (the writer adds files as it scans the tree).
      */
     FileDataReader(int blockSize) {
@@ -77,12 +81,17 @@ final class FileDataReader implements AutoCloseable {
         for (int i = 0; i < SEGMENTS; i++) {
             free.add(new Segment());
         }
-        thread = new Thread(this::readAll, "ext2-file-reader");
+        thread = new Thread("ext2-file-reader") {
+            @Override
+            public void run() {
+                readAll();
+            }
+        };
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** Starts reading {@code files} (regular files, in the order {@link #forEachChunk} will ask for them). */
+    /** Starts reading {@code files} (regular files, in the order {@link #next} will ask for them). */
     FileDataReader(List<InodeRecord> files, int blockSize) {
         this(blockSize);
         for (InodeRecord file : files) {
@@ -102,10 +111,11 @@ final class FileDataReader implements AutoCloseable {
     }
 
     /**
-     * Passes the runs of blocks of {@code file} that are not all zeros to {@code consumer}, in
-     * order. Files must be asked for in the order they were added, each once, none skipped.
+     * The next run of blocks of {@code file} that are not all zeros, or {@code null} when it has no
+     * more. Files must be asked for in the order they were added, each until {@code null}, none
+     * skipped.
      */
-    void forEachChunk(InodeRecord file, ChunkConsumer consumer) throws IOException {
+    Run next(InodeRecord file) throws IOException {
         while (true) {
             if (current == null) {
                 current = take(full);
@@ -113,13 +123,15 @@ final class FileDataReader implements AutoCloseable {
             }
             if (next < current.chunks.size()) {
                 if (current.files.get(next) != file) {
-                    return;
+                    return null;
                 }
                 long[] c = current.chunks.get(next++);
-                consumer.accept(c[0], current.data.slice((int) c[1], (int) c[2]));
+                run.firstBlock = c[0];
+                run.blocks = current.data.slice((int) c[1], (int) c[2]);
+                return run;
             } else if (current.last) {
                 if (current.failure == null || current.failedFile != file) {
-                    return;     // all read, or this file came before the one that failed
+                    return null;     // all read, or this file came before the one that failed
                 }
                 if (current.failure instanceof IOException e) {
                     throw e;

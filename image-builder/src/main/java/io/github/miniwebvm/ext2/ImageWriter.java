@@ -163,7 +163,8 @@ final class ImageWriter {
                 String path = (isRoot ? "/" : dir.path + "/") + name;
                 byte[] nameBytes = checkName(name, path);
                 nameLengths[nameSlots++] = nameBytes.length;
-                fingerprint.addString(path);
+                fingerprint.addLong(dir.ino);
+                fingerprint.addBytes(nameBytes);
                 InodeRecord rec = records.get(child);
                 if (isRoot && name.equals(LOST_AND_FOUND)) {
                     rec = lf;
@@ -439,11 +440,11 @@ final class ImageWriter {
             for (InodeRecord r : files) {
                 BlockMap map = new BlockMap();
                 long[] fake = {0};
-                reader.forEachChunk(r, (logical, blocks) -> {
-                    for (int i = 0; i < blocks.remaining() / bs; i++) {
-                        map.add(logical + i, ++fake[0]);
+                for (FileDataReader.Run run = reader.next(r); run != null; run = reader.next(r)) {
+                    for (int i = 0; i < run.blocks.remaining() / bs; i++) {
+                        map.add(run.firstBlock + i, ++fake[0]);
                     }
-                });
+                }
                 total += map.dataBlocks() + map.countIndirect(bs / 4);
             }
         }
@@ -625,12 +626,6 @@ final class ImageWriter {
         BlockMap map = new BlockMap();
         boolean fileType = options.revision == 1;
         DirectoryBlock block = new DirectoryBlock(bs, fileType);
-        long[] logical = {0};
-        IoConsumer emit = bytes -> {
-            long physical = allocator.allocate();
-            map.add(logical[0]++, physical);
-            out.putBlock(physical, bytes);
-        };
         List<DirEntry> entries = new ArrayList<>();
         entries.add(new DirEntry(r.ino, ".".getBytes(StandardCharsets.US_ASCII), DirEntry.TYPE_DIR));
         entries.add(new DirEntry(r.parentIno, "..".getBytes(StandardCharsets.US_ASCII), DirEntry.TYPE_DIR));
@@ -643,38 +638,46 @@ final class ImageWriter {
             DirEntry entry = new DirEntry(child.ino, e.getKey().getBytes(StandardCharsets.UTF_8),
                     fileTypeOf(child.node.type()));
             if (!block.add(entry)) {
-                emit.accept(block.finish());
+                appendBlock(map, block.finish());
                 block.add(entry);
             }
         }
         if (needLostFound) {
             DirEntry entry = new DirEntry(11, LOST_AND_FOUND.getBytes(StandardCharsets.US_ASCII), DirEntry.TYPE_DIR);
             if (!block.add(entry)) {
-                emit.accept(block.finish());
+                appendBlock(map, block.finish());
                 block.add(entry);
             }
         }
-        emit.accept(block.finish());
-        while (logical[0] < r.dirBlocks) {
-            emit.accept(block.finish());
+        appendBlock(map, block.finish());
+        while (map.dataBlocks() < r.dirBlocks) {
+            appendBlock(map, block.finish());
         }
-        if (logical[0] != r.dirBlocks) {
-            throw new IllegalStateException("internal error: directory " + r.path + " took " + logical[0]
+        if (map.dataBlocks() != r.dirBlocks) {
+            throw new IllegalStateException("internal error: directory " + r.path + " took " + map.dataBlocks()
                     + " blocks, expected " + r.dirBlocks);
         }
         return map;
     }
 
+    /** Writes {@code bytes} to a new block that becomes the next logical block of {@code map}. */
+    private void appendBlock(BlockMap map, byte[] bytes) throws IOException {
+        long physical = allocator.allocate();
+        map.add(map.dataBlocks(), physical);
+        out.putBlock(physical, bytes);
+    }
+
     private BlockMap writeFile(InodeRecord r) throws IOException {
         BlockMap map = new BlockMap();
-        fileData.forEachChunk(r, (logical, blocks) -> {
+        for (FileDataReader.Run run = fileData.next(r); run != null; run = fileData.next(r)) {
+            ByteBuffer blocks = run.blocks;
             int n = blocks.remaining() / bs;
             long first = allocator.allocate();      // the blocks are contiguous but where a group's metadata interrupts
             int done = 0;
-            map.add(logical, first);
+            map.add(run.firstBlock, first);
             for (int i = 1; i < n; i++) {
                 long physical = allocator.allocate();
-                map.add(logical + i, physical);
+                map.add(run.firstBlock + i, physical);
                 if (physical != first + (i - done)) {
                     out.putBlocks(first, blocks.slice(done * bs, (i - done) * bs));
                     first = physical;
@@ -682,14 +685,9 @@ final class ImageWriter {
                 }
             }
             out.putBlocks(first, blocks.slice(done * bs, (n - done) * bs));
-        });
+        }
         maybeReport();
         return map;
-    }
-
-    @FunctionalInterface
-    private interface IoConsumer {
-        void accept(byte[] bytes) throws IOException;
     }
 
     /** Regular files in inode order. */

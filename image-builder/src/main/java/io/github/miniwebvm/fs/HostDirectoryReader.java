@@ -64,7 +64,12 @@ public final class HostDirectoryReader {
         void run() throws IOException {
             Thread[] helpers = new Thread[Math.min(3, Runtime.getRuntime().availableProcessors() - 1)];
             for (int i = 0; i < helpers.length; i++) {
-                helpers[i] = new Thread(this::work, "host-directory-reader-" + (i + 1));
+                helpers[i] = new Thread("host-directory-reader-" + (i + 1)) {
+                    @Override
+                    public void run() {
+                        work();
+                    }
+                };
                 helpers[i].setDaemon(true);
                 helpers[i].start();
             }

@@ -30,14 +30,14 @@ class FileDataReaderTest {
     private static byte[] collect(FileDataReader reader, InodeRecord r) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long[] expectedBlock = {0};
-        reader.forEachChunk(r, (firstBlock, blocks) -> {
-            assertThat(firstBlock).isEqualTo(expectedBlock[0]);
-            assertThat(blocks.remaining() % BS).isZero();
-            byte[] b = new byte[blocks.remaining()];
-            blocks.get(b);
+        for (FileDataReader.Run run = reader.next(r); run != null; run = reader.next(r)) {
+            assertThat(run.firstBlock).isEqualTo(expectedBlock[0]);
+            assertThat(run.blocks.remaining() % BS).isZero();
+            byte[] b = new byte[run.blocks.remaining()];
+            run.blocks.get(b);
             out.write(b);
             expectedBlock[0] += b.length / BS;
-        });
+        }
         return out.toByteArray();
     }
 
@@ -86,10 +86,10 @@ class FileDataReaderTest {
         InodeRecord r = file(12, sparse);
         List<Long> firstBlocks = new ArrayList<>();
         try (FileDataReader reader = new FileDataReader(List.of(r), BS)) {
-            reader.forEachChunk(r, (firstBlock, blocks) -> {
-                firstBlocks.add(firstBlock);
-                assertThat(blocks.get(0)).isEqualTo(firstBlock == 0 ? (byte) 1 : (byte) 2);
-            });
+            for (FileDataReader.Run run = reader.next(r); run != null; run = reader.next(r)) {
+                firstBlocks.add(run.firstBlock);
+                assertThat(run.blocks.get(0)).isEqualTo(run.firstBlock == 0 ? (byte) 1 : (byte) 2);
+            }
         }
         assertThat(firstBlocks).containsExactly(0L, (long) (6 << 20) / BS);
     }
@@ -104,7 +104,9 @@ class FileDataReaderTest {
         InodeRecord r = file(12, Content.ofBytes(bytes));
         List<long[]> runs = new ArrayList<>();
         try (FileDataReader reader = new FileDataReader(List.of(r), BS)) {
-            reader.forEachChunk(r, (firstBlock, blocks) -> runs.add(new long[] {firstBlock, blocks.remaining() / BS}));
+            for (FileDataReader.Run run = reader.next(r); run != null; run = reader.next(r)) {
+                runs.add(new long[] {run.firstBlock, run.blocks.remaining() / BS});
+            }
         }
         assertThat(runs).containsExactly(new long[] {0, 2}, new long[] {3, 1}, new long[] {5, 1});
     }
@@ -134,11 +136,13 @@ class FileDataReaderTest {
     @Timeout(30)
     void closingBeforeTheEndStopsTheReader() throws IOException {
         List<InodeRecord> files = new ArrayList<>();
+        byte[] ones = new byte[FileDataReader.SEGMENT_SIZE];
+        Arrays.fill(ones, (byte) 1);
         for (int i = 0; i < 50; i++) {
-            files.add(file(12 + i, Content.ofBytes(new byte[FileDataReader.SEGMENT_SIZE])));
+            files.add(file(12 + i, Content.ofBytes(ones)));
         }
         FileDataReader reader = new FileDataReader(files, BS);
-        reader.forEachChunk(files.get(0), (firstBlock, blocks) -> { });
+        assertThat(reader.next(files.get(0))).isNotNull();
         long t0 = System.nanoTime();
         reader.close();    // the reader is blocked waiting for a free segment; close must not hang
         assertThat(System.nanoTime() - t0).isLessThan(10_000_000_000L);
