@@ -54,14 +54,16 @@ final class FileDataReader implements AutoCloseable {
         }
     }
 
-    private static final InodeRecord END = new InodeRecord(null, 0, "(end)");
+    private static final List<InodeRecord> END = List.of();
+    private static final int BATCH = 128;     // files handed over at once: waking the thread per file costs more
 
     private final int bs;
     private final byte[] zeros;
     private final ByteBuffer zeroBlock;
     private final CRC32C crc = new CRC32C();
     private final Fingerprint fingerprint = new Fingerprint();
-    private final BlockingQueue<InodeRecord> files = new LinkedBlockingQueue<>();
+    private final BlockingQueue<List<InodeRecord>> files = new LinkedBlockingQueue<>();
+    private List<InodeRecord> batch = new ArrayList<>(BATCH);
     private final BlockingQueue<Segment> free = new ArrayBlockingQueue<>(SEGMENTS);
     private final BlockingQueue<Segment> full = new ArrayBlockingQueue<>(SEGMENTS);
     private final Thread thread;
@@ -102,11 +104,18 @@ final class FileDataReader implements AutoCloseable {
 
     /** Queues a regular file whose {@code extents} are set. */
     void add(InodeRecord file) {
-        files.add(file);
+        batch.add(file);
+        if (batch.size() == BATCH) {
+            files.add(batch);
+            batch = new ArrayList<>(BATCH);
+        }
     }
 
     /** Says that no more files will be added. */
     void addedAll() {
+        if (!batch.isEmpty()) {
+            files.add(batch);
+        }
         files.add(END);
     }
 
@@ -169,8 +178,11 @@ final class FileDataReader implements AutoCloseable {
         }
         InodeRecord file = null;
         try {
-            for (file = take(files); file != END; file = take(files)) {
-                segment = readFile(file, segment);
+            for (List<InodeRecord> added = take(files); added != END; added = take(files)) {
+                for (InodeRecord f : added) {
+                    file = f;
+                    segment = readFile(f, segment);
+                }
             }
         } catch (IOException | RuntimeException | Error e) {
             if (Thread.currentThread().isInterrupted()) {
