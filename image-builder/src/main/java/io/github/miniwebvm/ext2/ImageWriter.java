@@ -57,6 +57,7 @@ final class ImageWriter {
     private Allocator allocator;
     private BlockOutput out;
     private FileDataReader fileData;
+    private long[] dirsPerGroup;
     private long lastProgress = System.nanoTime();
     private long inodesDone;
 
@@ -157,6 +158,8 @@ final class ImageWriter {
             nameLengths[1] = 2;
             List<InodeRecord> subdirs = new ArrayList<>();
             boolean isRoot = dir.ino == 2;
+            dir.entries = new InodeRecord[dir.node.children().size()];
+            int entry = 0;
             for (Map.Entry<String, Node> e : dir.node.children().entrySet()) {
                 String name = e.getKey();
                 Node child = e.getValue();
@@ -179,6 +182,7 @@ final class ImageWriter {
                     throw new IllegalArgumentException("the directory " + rec.path + " is also at " + path
                             + "; a directory can have only one name (hard links to directories are not allowed)");
                 }
+                dir.entries[entry++] = rec;
                 if (child.isDirectory()) {
                     dir.links++;
                 } else {
@@ -211,12 +215,6 @@ final class ImageWriter {
             throw new IllegalArgumentException("the tree has " + (byIno.size() - 11)
                     + " entries, more inodes than ext2 allows (2^32 - 1)");
         }
-        for (int ino = 2; ino < byIno.size(); ino++) {
-            InodeRecord r = byIno.get(ino);
-            if (r != null) {
-                addMetadata(r);
-            }
-        }
         if (options.revision == 0) {
             warnDroppedXattrs();
         }
@@ -225,6 +223,7 @@ final class ImageWriter {
     private InodeRecord register(Node node, String path, long ino) {
         InodeRecord rec = new InodeRecord(node, ino, path);
         records.put(node, rec);
+        addMetadata(rec);
         if (node.isDirectory()) {
             rec.links = 2;
         }
@@ -455,6 +454,7 @@ final class ImageWriter {
 
     private Ext2Result writeImage(FileChannel channel) throws IOException {
         allocator = new Allocator(layout);
+        dirsPerGroup = new long[layout.groupCount];
         xattrBlocks = new long[xattrRepresentatives.size()];
         fingerprint.addLong(options.revision);
         fingerprint.addLong(bs);
@@ -498,12 +498,6 @@ final class ImageWriter {
         ByteBuffer gdt = ByteBuffer.allocate(layout.gdtBlocks * bs).order(ByteOrder.LITTLE_ENDIAN);
         long freeBlocks = 0;
         long freeInodes = 0;
-        long[] dirsPerGroup = new long[layout.groupCount];
-        for (InodeRecord r : byIno) {
-            if (r != null && r.node.isDirectory()) {
-                dirsPerGroup[(int) ((r.ino - 1) / layout.inodesPerGroup)]++;
-            }
-        }
         for (int g = 0; g < layout.groupCount; g++) {
             BlockGroupDescriptor d = new BlockGroupDescriptor();
             d.blockBitmap = layout.blockBitmap(g);
@@ -560,6 +554,7 @@ final class ImageWriter {
         switch (n.type()) {
             case DIRECTORY -> {
                 inode.mode = Inode.S_IFDIR;
+                dirsPerGroup[(int) ((r.ino - 1) / layout.inodesPerGroup)]++;
                 map = writeDirectory(r);
                 inode.size = r.dirBlocks * bs;
             }
@@ -633,9 +628,10 @@ final class ImageWriter {
         for (DirEntry e : entries) {
             block.add(e);
         }
-        for (Map.Entry<String, Node> e : r.node.children().entrySet()) {
-            InodeRecord child = r.ino == 2 && e.getKey().equals(LOST_AND_FOUND) ? byIno.get(11) : records.get(e.getValue());
-            DirEntry entry = new DirEntry(child.ino, e.getKey().getBytes(StandardCharsets.UTF_8),
+        int i = 0;
+        for (String name : r.node.children().keySet()) {
+            InodeRecord child = r.entries[i++];
+            DirEntry entry = new DirEntry(child.ino, name.getBytes(StandardCharsets.UTF_8),
                     fileTypeOf(child.node.type()));
             if (!block.add(entry)) {
                 appendBlock(map, block.finish());

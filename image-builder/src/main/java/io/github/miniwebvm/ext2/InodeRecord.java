@@ -10,6 +10,7 @@ final class InodeRecord {
     long parentIno;             // directories
     int links;
     long dirBlocks;             // directories: blocks the entries need
+    InodeRecord[] entries;      // directories: the records of the children, in name order
     int xattrSet = -1;          // index into the distinct attribute sets, -1 for none
     long[] extents;             // regular files: where the content may hold data (Content#dataExtents)
 
