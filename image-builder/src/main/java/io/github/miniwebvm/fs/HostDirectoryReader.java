@@ -92,7 +92,8 @@ public final class HostDirectoryReader {
         private void work() {
             try {
                 for (Dir dir = next(); dir != null; dir = next()) {
-                    done(readChildren(dir));
+                    readChildren(dir);
+                    done();
                 }
             } catch (IOException | RuntimeException e) {
                 fail(e);
@@ -112,10 +113,13 @@ public final class HostDirectoryReader {
             return pending.pop();
         }
 
-        private synchronized void done(List<Dir> subdirectories) {
-            for (Dir d : subdirectories) {
-                pending.push(d);
-            }
+        /** Offers a directory to read, at once: the other threads need not wait for its parent to be done. */
+        private synchronized void found(Dir directory) {
+            pending.push(directory);
+            notify();
+        }
+
+        private synchronized void done() {
             busy--;
             notifyAll();
         }
@@ -127,14 +131,13 @@ public final class HostDirectoryReader {
             notifyAll();
         }
 
-        private List<Dir> readChildren(Dir dir) throws IOException {
+        private void readChildren(Dir dir) throws IOException {
             List<Path> children = new ArrayList<>();
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir.path())) {
                 for (Path child : stream) {
                     children.add(child);
                 }
             }
-            List<Dir> subdirectories = new ArrayList<>();
             for (Path path : children) {
                 String name = path.getFileName().toString();
                 Map<String, Object> a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
@@ -157,10 +160,9 @@ public final class HostDirectoryReader {
                 }
                 dir.node().mutableChildren().put(name, node);
                 if (fmt == 0040000) {
-                    subdirectories.add(new Dir(path, node));
+                    found(new Dir(path, node));
                 }
             }
-            return subdirectories;
         }
 
         private static Node newNode(Path path, int fmt, int perms, Map<String, Object> a) throws IOException {
