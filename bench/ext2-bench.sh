@@ -7,10 +7,8 @@
 #   (b) a generated tree: one 2 GiB sparse file plus 50,000 small files (revision 1 only),
 # and prints one line per figure:  name ratio ours ref unit   (ratio = ours / mke2fs, target <= 1.0):
 # wall time (the median run), CPU time (user + sys of that run), peak RSS, allocated image bytes,
-# time-cds: the same JVM started with an application class-data archive (AppCDS), as a packaged
-# command-line tool would ship one (made once per build by a run on a small tree, not the measured
-# ones), and time-warm-jvm: our read + write repeated in one JVM, the median of 5 runs after a
-# first (the plugin's case: Maven's JVM is running).
+# and time-warm-jvm: our read + write repeated in one JVM, the median of 5 runs after a first
+# (the plugin's case: Maven's JVM is running).
 # Our images are checked with e2fsck -fn. Needs: e2fsprogs, time (/usr/bin/time), python3, maven.
 # Usage: bench/ext2-bench.sh [revisions, default "0 1"] ; BS=4096 by default.
 set -euo pipefail
@@ -34,21 +32,6 @@ echo "ext2-bench: compiling image-builder" >&2
 cp="$root/image-builder/target/classes:$root/image-builder/target/test-classes:$(cat "$work/classpath.txt")"
 
 minbase="$(bash "$root/scripts/fixture-base.sh" dir)"
-
-# AppCDS archives classes from jars only: the writer's classes and the bench's main go in jars
-cds="$work/cds"
-rm -rf "$cds"
-mkdir -p "$cds/train/dir/sub"
-jar --create --file "$cds/writer.jar" -C "$root/image-builder/target/classes" .
-jar --create --file "$cds/bench.jar" -C "$root/image-builder/target/test-classes" io/github/miniwebvm/ext2/Ext2Bench.class
-cds_cp="$cds/writer.jar:$cds/bench.jar:$(cat "$work/classpath.txt")"
-for i in $(seq 40); do head -c $((i * 300)) /dev/urandom >"$cds/train/dir/file$i"; done
-ln -s dir/file1 "$cds/train/link"
-ln "$cds/train/dir/file2" "$cds/train/dir/sub/hardlink"
-truncate -s 9M "$cds/train/sparse"
-echo data >>"$cds/train/sparse"
-java $JAVA_OPTS -XX:ArchiveClassesAtExit="$cds/writer.jsa" -cp "$cds_cp" io.github.miniwebvm.ext2.Ext2Bench \
-  "$cds/train" "$cds/train.ext2" 1 "$bs" >"$cds/train.log" 2>&1 || { cat "$cds/train.log" >&2; exit 1; }
 
 if [ ! -f "$gen/.complete" ]; then
   echo "ext2-bench: generating $gen (once)" >&2
@@ -103,8 +86,8 @@ figure() {  # name ours ref unit
 run_case() {  # name dir revision
   local name="$1" dir="$2" rev="$3"
   local ours="$work/$name-rev$rev.ours.ext2" ref="$work/$name-rev$rev.mke2fs.ext2"
-  local ours_name="$name-rev$rev-ours" ref_name="$name-rev$rev-mke2fs" cds_name="$name-rev$rev-ours-cds"
-  rm -f "$ours" "$ref" "$work/$ours_name.runs" "$work/$ref_name.runs" "$work/$cds_name.runs"
+  local ours_name="$name-rev$rev-ours" ref_name="$name-rev$rev-mke2fs"
+  rm -f "$ours" "$ref" "$work/$ours_name.runs" "$work/$ref_name.runs"
   local features
   if [ "$rev" = 0 ]; then
     features=(-r 0)
@@ -119,13 +102,7 @@ run_case() {  # name dir revision
     blocks=$(tr ' ' '\n' <<<"$geometry" | sed -n 's/^blocks=//p')
     inodes=$(tr ' ' '\n' <<<"$geometry" | sed -n 's/^inodes=//p')
     measure "$ref_name" "$run" mke2fs -F -q -t ext2 "${features[@]}" -b "$bs" -N "$inodes" -m 0 -d "$dir" "$ref" "$blocks"
-    rm -f "$ours.cds"
-    measure "$cds_name" "$run" java $JAVA_OPTS -XX:SharedArchiveFile="$cds/writer.jsa" -cp "$cds_cp" \
-      io.github.miniwebvm.ext2.Ext2Bench "$dir" "$ours.cds" "$rev" "$bs"
   done
-  rm -f "$ours.cds"
-  median "$cds_name"
-  local cds_secs=$secs
   median "$ours_name"
   local ours_secs=$secs ours_rss=$rss_kb ours_cpu=$cpu
   median "$ref_name"
@@ -136,7 +113,6 @@ run_case() {  # name dir revision
     exit 1
   fi
   figure "$name-rev$rev-time" "$ours_secs" "$ref_secs" s
-  figure "$name-rev$rev-time-cds" "$cds_secs" "$ref_secs" s
   local warm
   warm=$(java -cp "$cp" io.github.miniwebvm.ext2.Ext2Bench "$dir" "$ours.w" "$rev" "$bs" 6 \
     | sed -n 's/^warm_seconds=//p')
