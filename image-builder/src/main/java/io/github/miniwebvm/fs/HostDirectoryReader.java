@@ -3,14 +3,12 @@ package io.github.miniwebvm.fs;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -132,14 +130,13 @@ public final class HostDirectoryReader {
         }
 
         private void readChildren(Dir dir) throws IOException {
-            List<Path> children = new ArrayList<>();
-            try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir.path())) {
-                for (Path child : stream) {
-                    children.add(child);
-                }
+            // java.io lists a directory in one native call; a DirectoryStream makes one (and takes a lock) per entry
+            String[] names = dir.path().toFile().list();
+            if (names == null) {
+                throw new IOException("cannot list the directory " + dir.path() + " (unreadable, or gone while being read)");
             }
-            for (Path path : children) {
-                String name = path.getFileName().toString();
+            for (String name : names) {
+                Path path = dir.path().resolve(name);
                 Map<String, Object> a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
                 int mode = (Integer) a.get("mode");
                 int fmt = mode & S_IFMT;
