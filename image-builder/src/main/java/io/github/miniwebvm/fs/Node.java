@@ -22,7 +22,7 @@ public final class Node {
     private long mtime;               // seconds since the epoch
     private long atime;
     private long ctime;
-    private final NavigableMap<String, byte[]> xattrs = new TreeMap<>();
+    private NavigableMap<String, byte[]> xattrs;     // null while there are none: most nodes have none
 
     private Content content;          // FILE
     private String linkTarget;        // SYMLINK
@@ -111,13 +111,21 @@ public final class Node {
     }
 
     /** Extended attributes by full name ({@code security.capability}, {@code user.x}), sorted. */
-    public Map<String, byte[]> xattrs() { return Collections.unmodifiableMap(xattrs); }
+    public Map<String, byte[]> xattrs() {
+        return xattrs == null ? Collections.emptyNavigableMap() : Collections.unmodifiableNavigableMap(xattrs);
+    }
     public Node setXattr(String name, byte[] value) {
-        xattrs.put(Objects.requireNonNull(name), value.clone());
+        Objects.requireNonNull(name);
+        if (xattrs == null) {
+            xattrs = new TreeMap<>();
+        }
+        xattrs.put(name, value.clone());
         return this;
     }
     public Node removeXattr(String name) {
-        xattrs.remove(name);
+        if (xattrs != null) {
+            xattrs.remove(name);
+        }
         return this;
     }
 
@@ -158,8 +166,7 @@ public final class Node {
         this.mtime = other.mtime;
         this.atime = other.atime;
         this.ctime = other.ctime;
-        this.xattrs.clear();
-        this.xattrs.putAll(other.xattrs);
+        this.xattrs = other.xattrs == null ? null : new TreeMap<>(other.xattrs);
         return this;
     }
 
