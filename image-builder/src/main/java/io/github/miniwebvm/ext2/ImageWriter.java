@@ -151,65 +151,7 @@ final class ImageWriter {
         stack.push(lf);
         stack.push(rootRecord);
         while (!stack.isEmpty()) {
-            InodeRecord dir = stack.pop();
-            int nameSlots = 2;
-            int[] nameLengths = new int[Math.max(4, dir.node.children().size() + 2)];
-            nameLengths[0] = 1;
-            nameLengths[1] = 2;
-            List<InodeRecord> subdirs = new ArrayList<>();
-            boolean isRoot = dir.ino == 2;
-            dir.entries = new InodeRecord[dir.node.children().size()];
-            int entry = 0;
-            for (Map.Entry<String, Node> e : dir.node.children().entrySet()) {
-                String name = e.getKey();
-                Node child = e.getValue();
-                String path = (isRoot ? "/" : dir.path + "/") + name;
-                byte[] nameBytes = checkName(name, path);
-                nameLengths[nameSlots++] = nameBytes.length;
-                fingerprint.addLong(dir.ino);
-                fingerprint.addBytes(nameBytes);
-                InodeRecord rec = records.get(child);
-                if (isRoot && name.equals(LOST_AND_FOUND)) {
-                    rec = lf;
-                } else if (rec == null) {
-                    rec = register(child, path, byIno.size());
-                    byIno.add(rec);
-                    if (child.isDirectory()) {
-                        rec.parentIno = dir.ino;
-                        subdirs.add(rec);
-                    }
-                } else if (child.isDirectory()) {
-                    throw new IllegalArgumentException("the directory " + rec.path + " is also at " + path
-                            + "; a directory can have only one name (hard links to directories are not allowed)");
-                }
-                dir.entries[entry++] = rec;
-                if (child.isDirectory()) {
-                    dir.links++;
-                } else {
-                    rec.links++;
-                    if (rec.links > MAX_LINKS) {
-                        throw new IllegalArgumentException(rec.path + " has more than " + MAX_LINKS
-                                + " hard links, the most ext2 allows");
-                    }
-                }
-            }
-            if (isRoot && !dir.node.children().containsKey(LOST_AND_FOUND)) {
-                nameLengths = Arrays.copyOf(nameLengths, nameSlots + 1);
-                nameLengths[nameSlots++] = LOST_AND_FOUND.length();
-                dir.links++;
-            }
-            if (dir.links > MAX_DIR_LINKS) {
-                throw new IllegalArgumentException(dir.path + " has " + (dir.links - 2)
-                        + " subdirectories; ext2 allows at most " + (MAX_DIR_LINKS - 2));
-            }
-            dir.dirBlocks = DirectoryBlock.blocksFor(nameLengths, nameSlots, bs);
-            if (dir.ino == 11) {
-                dir.dirBlocks = Math.max(dir.dirBlocks, Math.min(12, Math.max(2, 16384 / bs)));
-            }
-            upperBoundDataBlocks += dir.dirBlocks + BlockMap.indirectBlocksFor(dir.dirBlocks, bs / 4);
-            for (int i = subdirs.size() - 1; i >= 0; i--) {
-                stack.push(subdirs.get(i));
-            }
+            scanDirectory(stack.pop(), lf, stack);
         }
         if (byIno.size() - 1 > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("the tree has " + (byIno.size() - 11)
@@ -218,6 +160,80 @@ final class ImageWriter {
         if (options.revision == 0) {
             warnDroppedXattrs();
         }
+    }
+
+    // The per-directory and per-entry work are methods of their own, not loop bodies in scan(): a
+    // method called once runs its loops interpreted (a short-lived JVM compiles a loop only after
+    // tens of thousands of turns), one called per entry is compiled after a few hundred calls.
+
+    /** Numbers the children of {@code dir} (depth-first order) and pushes its subdirectories on {@code stack}. */
+    private void scanDirectory(InodeRecord dir, InodeRecord lostFound, Deque<InodeRecord> stack) {
+        Map<String, Node> children = dir.node.children();
+        int nameSlots = 2;
+        int[] nameLengths = new int[Math.max(4, children.size() + 2)];
+        nameLengths[0] = 1;
+        nameLengths[1] = 2;
+        List<InodeRecord> subdirs = new ArrayList<>();
+        dir.entries = new InodeRecord[children.size()];
+        for (Map.Entry<String, Node> e : children.entrySet()) {
+            nameLengths[nameSlots] = scanEntry(dir, nameSlots - 2, e.getKey(), e.getValue(), lostFound, subdirs);
+            nameSlots++;
+        }
+        if (dir.ino == 2 && !children.containsKey(LOST_AND_FOUND)) {
+            nameLengths = Arrays.copyOf(nameLengths, nameSlots + 1);
+            nameLengths[nameSlots++] = LOST_AND_FOUND.length();
+            dir.links++;
+        }
+        if (dir.links > MAX_DIR_LINKS) {
+            throw new IllegalArgumentException(dir.path + " has " + (dir.links - 2)
+                    + " subdirectories; ext2 allows at most " + (MAX_DIR_LINKS - 2));
+        }
+        dir.dirBlocks = DirectoryBlock.blocksFor(nameLengths, nameSlots, bs);
+        if (dir.ino == 11) {
+            dir.dirBlocks = Math.max(dir.dirBlocks, Math.min(12, Math.max(2, 16384 / bs)));
+        }
+        upperBoundDataBlocks += dir.dirBlocks + BlockMap.indirectBlocksFor(dir.dirBlocks, bs / 4);
+        for (int i = subdirs.size() - 1; i >= 0; i--) {
+            stack.push(subdirs.get(i));
+        }
+    }
+
+    /**
+     * Registers the child {@code name} of {@code dir} (a new inode, or one more link to a file seen
+     * before) as its {@code index}-th entry; returns the length of the encoded name.
+     */
+    private int scanEntry(InodeRecord dir, int index, String name, Node child, InodeRecord lostFound,
+                          List<InodeRecord> subdirs) {
+        boolean isRoot = dir.ino == 2;
+        String path = (isRoot ? "/" : dir.path + "/") + name;
+        byte[] nameBytes = checkName(name, path);
+        fingerprint.addLong(dir.ino);
+        fingerprint.addBytes(nameBytes);
+        InodeRecord rec = records.get(child);
+        if (isRoot && name.equals(LOST_AND_FOUND)) {
+            rec = lostFound;
+        } else if (rec == null) {
+            rec = register(child, path, byIno.size());
+            byIno.add(rec);
+            if (child.isDirectory()) {
+                rec.parentIno = dir.ino;
+                subdirs.add(rec);
+            }
+        } else if (child.isDirectory()) {
+            throw new IllegalArgumentException("the directory " + rec.path + " is also at " + path
+                    + "; a directory can have only one name (hard links to directories are not allowed)");
+        }
+        dir.entries[index] = rec;
+        if (child.isDirectory()) {
+            dir.links++;
+        } else {
+            rec.links++;
+            if (rec.links > MAX_LINKS) {
+                throw new IllegalArgumentException(rec.path + " has more than " + MAX_LINKS
+                        + " hard links, the most ext2 allows");
+            }
+        }
+        return nameBytes.length;
     }
 
     private InodeRecord register(Node node, String path, long ino) {
@@ -462,12 +478,7 @@ final class ImageWriter {
         fingerprint.addLong(layout.inodesPerGroup);
         InodeTableWriter table = new InodeTableWriter();
         for (int ino = 1; ino < byIno.size(); ino++) {
-            InodeRecord r = byIno.get(ino);
-            if (r != null) {
-                table.put(ino, writeInode(r));
-            }
-            inodesDone = ino;
-            maybeReport();
+            writeInode(table, ino);     // the body is a method so that it is compiled (see scanDirectory)
         }
         table.flush();
         fingerprint.addBytes(fileData.contentFingerprint().bytes(0));
@@ -539,6 +550,15 @@ final class ImageWriter {
                 + " inodes, " + (layout.blocksCount - freeBlocks) + " blocks used");
         return new Ext2Result(imageSize, bs, layout.blocksCount, layout.blocksCount - freeBlocks,
                 layout.totalInodes(), usedInodes, uuid, warnings);
+    }
+
+    private void writeInode(InodeTableWriter table, int ino) throws IOException {
+        InodeRecord r = byIno.get(ino);
+        if (r != null) {
+            table.put(ino, writeInode(r));
+        }
+        inodesDone = ino;
+        maybeReport();
     }
 
     private Inode writeInode(InodeRecord r) throws IOException {

@@ -136,29 +136,34 @@ public final class HostDirectoryReader {
                 throw new IOException("cannot list the directory " + dir.path() + " (unreadable, or gone while being read)");
             }
             for (String name : names) {
-                Path path = dir.path().resolve(name);
-                Map<String, Object> a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-                int mode = (Integer) a.get("mode");
-                int fmt = mode & S_IFMT;
-                boolean hardLinked = fmt != 0040000 && (Integer) a.get("nlink") > 1;
-                List<Object> key = hardLinked ? List.of(a.get("dev"), a.get("ino")) : null;
-                Node node = hardLinked ? byInode.get(key) : null;
-                if (node == null) {
-                    node = newNode(path, fmt, mode & 07777, a);
-                    applyMetadata(node, a, path);
-                    if (fmt == 0100000 && (Long) a.get("size") >= HostFileExtents.PROBE_MIN_SIZE) {
-                        // where its holes are, asked now while other threads walk on (the first ask loads JNA)
-                        node.content().dataExtents();
-                    }
-                    if (hardLinked) {
-                        Node first = byInode.putIfAbsent(key, node);
-                        node = first != null ? first : node;
-                    }
+                readEntry(dir, name);
+            }
+        }
+
+        /** One entry of {@code dir}: a method of its own so that the JIT compiles it early (see ImageWriter.scan). */
+        private void readEntry(Dir dir, String name) throws IOException {
+            Path path = dir.path().resolve(name);
+            Map<String, Object> a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) a.get("mode");
+            int fmt = mode & S_IFMT;
+            boolean hardLinked = fmt != 0040000 && (Integer) a.get("nlink") > 1;
+            List<Object> key = hardLinked ? List.of(a.get("dev"), a.get("ino")) : null;
+            Node node = hardLinked ? byInode.get(key) : null;
+            if (node == null) {
+                node = newNode(path, fmt, mode & 07777, a);
+                applyMetadata(node, a, path);
+                if (fmt == 0100000 && (Long) a.get("size") >= HostFileExtents.PROBE_MIN_SIZE) {
+                    // where its holes are, asked now while other threads walk on (the first ask loads JNA)
+                    node.content().dataExtents();
                 }
-                dir.node().mutableChildren().put(name, node);
-                if (fmt == 0040000) {
-                    found(new Dir(path, node));
+                if (hardLinked) {
+                    Node first = byInode.putIfAbsent(key, node);
+                    node = first != null ? first : node;
                 }
+            }
+            dir.node().mutableChildren().put(name, node);
+            if (fmt == 0040000) {
+                found(new Dir(path, node));
             }
         }
 
