@@ -641,29 +641,14 @@ final class ImageWriter {
         BlockMap map = new BlockMap();
         boolean fileType = options.revision == 1;
         DirectoryBlock block = new DirectoryBlock(bs, fileType);
-        List<DirEntry> entries = new ArrayList<>();
-        entries.add(new DirEntry(r.ino, ".".getBytes(StandardCharsets.US_ASCII), DirEntry.TYPE_DIR));
-        entries.add(new DirEntry(r.parentIno, "..".getBytes(StandardCharsets.US_ASCII), DirEntry.TYPE_DIR));
-        boolean needLostFound = r.ino == 2 && !r.node.children().containsKey(LOST_AND_FOUND);
-        for (DirEntry e : entries) {
-            block.add(e);
-        }
+        block.add(new DirEntry(r.ino, ".".getBytes(StandardCharsets.US_ASCII), DirEntry.TYPE_DIR));
+        block.add(new DirEntry(r.parentIno, "..".getBytes(StandardCharsets.US_ASCII), DirEntry.TYPE_DIR));
         int i = 0;
         for (String name : r.node.children().keySet()) {
-            InodeRecord child = r.entries[i++];
-            DirEntry entry = new DirEntry(child.ino, name.getBytes(StandardCharsets.UTF_8),
-                    fileTypeOf(child.node.type()));
-            if (!block.add(entry)) {
-                appendBlock(map, block.finish());
-                block.add(entry);
-            }
+            addEntry(map, block, name, r.entries[i++]);
         }
-        if (needLostFound) {
-            DirEntry entry = new DirEntry(11, LOST_AND_FOUND.getBytes(StandardCharsets.US_ASCII), DirEntry.TYPE_DIR);
-            if (!block.add(entry)) {
-                appendBlock(map, block.finish());
-                block.add(entry);
-            }
+        if (r.ino == 2 && !r.node.children().containsKey(LOST_AND_FOUND)) {
+            addEntry(map, block, LOST_AND_FOUND, byIno.get(11));
         }
         appendBlock(map, block.finish());
         while (map.dataBlocks() < r.dirBlocks) {
@@ -674,6 +659,15 @@ final class ImageWriter {
                     + " blocks, expected " + r.dirBlocks);
         }
         return map;
+    }
+
+    /** Adds the entry {@code name} to the directory's {@code block}, first writing the block out if it is full. */
+    private void addEntry(BlockMap map, DirectoryBlock block, String name, InodeRecord child) throws IOException {
+        DirEntry entry = new DirEntry(child.ino, name.getBytes(StandardCharsets.UTF_8), fileTypeOf(child.node.type()));
+        if (!block.add(entry)) {
+            appendBlock(map, block.finish());
+            block.add(entry);
+        }
     }
 
     /** Writes {@code bytes} to a new block that becomes the next logical block of {@code map}. */
