@@ -14,6 +14,7 @@ final class DirectoryBlock {
     private final ByteBuffer block;
     private int used;
     private int lastOffset = -1;
+    private boolean finished;
 
     DirectoryBlock(int blockSize, boolean fileType) {
         this.blockSize = blockSize;
@@ -23,6 +24,7 @@ final class DirectoryBlock {
 
     /** Adds an entry; returns false (and adds nothing) when the block is full. */
     boolean add(DirEntry entry) {
+        reset();
         int len = entry.recordLength();
         if (used + len > blockSize) {
             return false;
@@ -45,8 +47,13 @@ final class DirectoryBlock {
         return used == 0;
     }
 
-    /** The finished block; the block is reset for reuse afterwards. */
+    /**
+     * The finished block: this block's own bytes, valid until the next {@link #add} or
+     * {@code finish}, which start a new block.
+     */
     byte[] finish() {
+        reset();
+        finished = true;
         if (lastOffset >= 0) {
             block.putShort(lastOffset + 4, (short) (blockSize - lastOffset));
         } else {
@@ -54,11 +61,16 @@ final class DirectoryBlock {
             block.putInt(0, 0);
             block.putShort(4, (short) blockSize);
         }
-        byte[] out = block.array().clone();
-        Arrays.fill(block.array(), (byte) 0);
-        used = 0;
-        lastOffset = -1;
-        return out;
+        return block.array();
+    }
+
+    private void reset() {
+        if (finished) {
+            Arrays.fill(block.array(), (byte) 0);
+            used = 0;
+            lastOffset = -1;
+            finished = false;
+        }
     }
 
     /** Number of blocks a directory with these entry name lengths needs. */

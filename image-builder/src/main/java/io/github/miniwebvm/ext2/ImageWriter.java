@@ -57,6 +57,8 @@ final class ImageWriter {
     private Allocator allocator;
     private BlockOutput out;
     private FileDataReader fileData;
+    private DirectoryBlock directoryBlock;                  // reused: BlockOutput copies what it is given
+    private ByteBuffer indirectBlock;
     private long[] dirsPerGroup;
     private long lastProgress = System.nanoTime();
     private long inodesDone;
@@ -470,6 +472,8 @@ final class ImageWriter {
 
     private Ext2Result writeImage(FileChannel channel) throws IOException {
         allocator = new Allocator(layout);
+        directoryBlock = new DirectoryBlock(bs, options.revision == 1);
+        indirectBlock = ByteBuffer.allocate(bs).order(ByteOrder.LITTLE_ENDIAN);
         dirsPerGroup = new long[layout.groupCount];
         xattrBlocks = new long[xattrRepresentatives.size()];
         fingerprint.addLong(options.revision);
@@ -619,9 +623,9 @@ final class ImageWriter {
                 }
 
                 @Override public void write(long block, int[] pointers) throws IOException {
-                    ByteBuffer b = ByteBuffer.allocate(bs).order(ByteOrder.LITTLE_ENDIAN);
-                    b.asIntBuffer().put(pointers);
-                    out.putBlock(block, b.array());
+                    indirectBlock.clear();
+                    indirectBlock.asIntBuffer().put(pointers);
+                    out.putBlock(block, indirectBlock.array());
                 }
             });
             blocks = map.dataBlocks() + indirect;
@@ -639,8 +643,7 @@ final class ImageWriter {
 
     private BlockMap writeDirectory(InodeRecord r) throws IOException {
         BlockMap map = new BlockMap();
-        boolean fileType = options.revision == 1;
-        DirectoryBlock block = new DirectoryBlock(bs, fileType);
+        DirectoryBlock block = directoryBlock;      // the last directory finished it: add() starts anew
         block.add(new DirEntry(r.ino, ".".getBytes(StandardCharsets.US_ASCII), DirEntry.TYPE_DIR));
         block.add(new DirEntry(r.parentIno, "..".getBytes(StandardCharsets.US_ASCII), DirEntry.TYPE_DIR));
         int i = 0;
