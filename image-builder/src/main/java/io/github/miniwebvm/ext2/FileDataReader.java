@@ -276,7 +276,7 @@ final class FileDataReader implements AutoCloseable {
         try {
             return content.openChannel(position);
         } catch (IOException e) {
-            throw new IOException("cannot read the content of " + r.path + " (" + content.describe() + "): "
+            throw new IOException("cannot read the content of " + r.path() + " (" + content.describe() + "): "
                     + e.getMessage(), e);
         }
     }
@@ -290,11 +290,11 @@ final class FileDataReader implements AutoCloseable {
                 // keep reading until the buffer is full or the content ends
             }
         } catch (IOException e) {
-            throw new IOException("cannot read the content of " + r.path + " (" + content.describe() + "): "
+            throw new IOException("cannot read the content of " + r.path() + " (" + content.describe() + "): "
                     + e.getMessage(), e);
         }
         if (buf.hasRemaining()) {
-            throw new IOException("the content of " + r.path + " (" + content.describe() + ") ended after "
+            throw new IOException("the content of " + r.path() + " (" + content.describe() + ") ended after "
                     + (position + buf.position() - start) + " of " + content.size() + " bytes");
         }
     }

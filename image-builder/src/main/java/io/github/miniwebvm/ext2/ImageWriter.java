@@ -134,7 +134,7 @@ final class ImageWriter {
             byIno.add(null);
         }
         Node root = tree.root();
-        InodeRecord rootRecord = register(root, "/", 2);
+        InodeRecord rootRecord = register(root, null, "/", 2);
         rootRecord.parentIno = 2;
         Node lostFound = root.children().get(LOST_AND_FOUND);
         if (lostFound != null && !lostFound.isDirectory()) {
@@ -144,7 +144,7 @@ final class ImageWriter {
         if (lostFound == null) {
             lostFound = Node.directory(0700).setTimes(root.mtime(), root.atime(), root.ctime());
         }
-        InodeRecord lf = register(lostFound, "/lost+found", 11);
+        InodeRecord lf = register(lostFound, rootRecord, LOST_AND_FOUND, 11);
         lf.parentIno = 2;
         byIno.set(2, rootRecord);
         byIno.add(lf);   // index 11
@@ -187,7 +187,7 @@ final class ImageWriter {
             dir.links++;
         }
         if (dir.links > MAX_DIR_LINKS) {
-            throw new IllegalArgumentException(dir.path + " has " + (dir.links - 2)
+            throw new IllegalArgumentException(dir.path() + " has " + (dir.links - 2)
                     + " subdirectories; ext2 allows at most " + (MAX_DIR_LINKS - 2));
         }
         dir.dirBlocks = DirectoryBlock.blocksFor(nameLengths, nameSlots, bs);
@@ -207,22 +207,22 @@ final class ImageWriter {
     private int scanEntry(InodeRecord dir, int index, String name, Node child, InodeRecord lostFound,
                           List<InodeRecord> subdirs) {
         boolean isRoot = dir.ino == 2;
-        String path = (isRoot ? "/" : dir.path + "/") + name;
-        byte[] nameBytes = checkName(name, path);
+        byte[] nameBytes = checkName(dir, name);
         fingerprint.addLong(dir.ino);
         fingerprint.addBytes(nameBytes);
         InodeRecord rec = records.get(child);
         if (isRoot && name.equals(LOST_AND_FOUND)) {
             rec = lostFound;
         } else if (rec == null) {
-            rec = register(child, path, byIno.size());
+            rec = register(child, dir, name, byIno.size());
             byIno.add(rec);
             if (child.isDirectory()) {
                 rec.parentIno = dir.ino;
                 subdirs.add(rec);
             }
         } else if (child.isDirectory()) {
-            throw new IllegalArgumentException("the directory " + rec.path + " is also at " + path
+            throw new IllegalArgumentException("the directory " + rec.path() + " is also at "
+                    + InodeRecord.childPath(dir, name)
                     + "; a directory can have only one name (hard links to directories are not allowed)");
         }
         dir.entries[index] = rec;
@@ -231,15 +231,15 @@ final class ImageWriter {
         } else {
             rec.links++;
             if (rec.links > MAX_LINKS) {
-                throw new IllegalArgumentException(rec.path + " has more than " + MAX_LINKS
+                throw new IllegalArgumentException(rec.path() + " has more than " + MAX_LINKS
                         + " hard links, the most ext2 allows");
             }
         }
         return nameBytes.length;
     }
 
-    private InodeRecord register(Node node, String path, long ino) {
-        InodeRecord rec = new InodeRecord(node, ino, path);
+    private InodeRecord register(Node node, InodeRecord parent, String name, long ino) {
+        InodeRecord rec = new InodeRecord(node, ino, parent, name);
         records.put(node, rec);
         addMetadata(rec);
         if (node.isDirectory()) {
@@ -250,14 +250,14 @@ final class ImageWriter {
             case FILE -> {
                 long size = node.content().size();
                 if (options.revision == 0 && size >= (1L << 31)) {
-                    throw new IllegalArgumentException(path + " is " + size + " bytes; ext2 revision 0 stores files"
+                    throw new IllegalArgumentException(rec.path() + " is " + size + " bytes; ext2 revision 0 stores files"
                             + " below 2 GiB only (use revision 1, which has large_file)");
                 }
                 long blocks = Layout.ceilDiv(size, bs);
                 long p = bs / 4;
                 long maxBlocks = BlockMap.DIRECT + p + p * p + p * p * p;
                 if (blocks > maxBlocks) {
-                    throw new IllegalArgumentException(path + " is " + size + " bytes, more than ext2 with "
+                    throw new IllegalArgumentException(rec.path() + " is " + size + " bytes, more than ext2 with "
                             + bs + "-byte blocks can address (use a larger block size)");
                 }
                 rec.extents = node.content().dataExtents();
@@ -269,7 +269,7 @@ final class ImageWriter {
             case SYMLINK -> {
                 int len = node.linkTarget().getBytes(StandardCharsets.UTF_8).length;
                 if (len >= bs) {
-                    throw new IllegalArgumentException("the symlink " + path + " has a " + len
+                    throw new IllegalArgumentException("the symlink " + rec.path() + " has a " + len
                             + "-byte target; ext2 with " + bs + "-byte blocks stores at most " + (bs - 1));
                 }
                 if (len >= 60) {
@@ -278,7 +278,7 @@ final class ImageWriter {
             }
             case CHAR_DEVICE, BLOCK_DEVICE -> {
                 if (node.major() < 0 || node.major() > 0xFFF || node.minor() < 0 || node.minor() > 0xFFFFF) {
-                    throw new IllegalArgumentException("the device " + path + " has number " + node.major() + ":"
+                    throw new IllegalArgumentException("the device " + rec.path() + " has number " + node.major() + ":"
                             + node.minor() + "; ext2 stores majors up to 4095 and minors up to 1048575");
                 }
             }
@@ -289,7 +289,7 @@ final class ImageWriter {
             try {
                 block = XattrBlock.encode(node.xattrs(), bs);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(rec.path() + ": " + e.getMessage(), e);
             }
             ByteBuffer key = ByteBuffer.wrap(block);
             Integer set = xattrSetIndex.get(key);
@@ -326,13 +326,14 @@ final class ImageWriter {
         }
     }
 
-    private static byte[] checkName(String name, String path) {
+    private static byte[] checkName(InodeRecord dir, String name) {
         if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0 || name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException("invalid file name in " + path);
+            throw new IllegalArgumentException("invalid file name in " + InodeRecord.childPath(dir, name));
         }
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > 255) {
-            throw new IllegalArgumentException("file name of " + bytes.length + " bytes (ext2 allows 255): " + path);
+            throw new IllegalArgumentException("file name of " + bytes.length + " bytes (ext2 allows 255): "
+                    + InodeRecord.childPath(dir, name));
         }
         return bytes;
     }
@@ -658,7 +659,7 @@ final class ImageWriter {
             appendBlock(map, block.finish());
         }
         if (map.dataBlocks() != r.dirBlocks) {
-            throw new IllegalStateException("internal error: directory " + r.path + " took " + map.dataBlocks()
+            throw new IllegalStateException("internal error: directory " + r.path() + " took " + map.dataBlocks()
                     + " blocks, expected " + r.dirBlocks);
         }
         return map;

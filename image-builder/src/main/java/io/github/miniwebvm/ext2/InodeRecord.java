@@ -6,7 +6,8 @@ import io.github.miniwebvm.fs.Node;
 final class InodeRecord {
     final Node node;
     final long ino;
-    final String path;          // the first path seen, for messages
+    private final InodeRecord parent;    // where it was first seen (null for the root)
+    private final String name;           // under that name; the root's is "/"
     long parentIno;             // directories
     int links;
     long dirBlocks;             // directories: blocks the entries need
@@ -14,9 +15,21 @@ final class InodeRecord {
     int xattrSet = -1;          // index into the distinct attribute sets, -1 for none
     long[] extents;             // regular files: where the content may hold data (Content#dataExtents)
 
-    InodeRecord(Node node, long ino, String path) {
+    InodeRecord(Node node, long ino, InodeRecord parent, String name) {
         this.node = node;
         this.ino = ino;
-        this.path = path;
+        this.parent = parent;
+        this.name = name;
+    }
+
+    /** The first path it was seen at, for messages: built when asked, not kept for every inode. */
+    String path() {
+        return parent == null ? name : childPath(parent, name);
+    }
+
+    /** The path of {@code name} in the directory {@code dir}. */
+    static String childPath(InodeRecord dir, String name) {
+        String dirPath = dir.path();
+        return (dirPath.endsWith("/") ? dirPath : dirPath + "/") + name;
     }
 }

@@ -21,7 +21,7 @@ class FileDataReaderTest {
     private static final int BS = 4096;
 
     private static InodeRecord file(int ino, Content content) {
-        InodeRecord r = new InodeRecord(Node.file(0644, content), ino, "/f" + ino);
+        InodeRecord r = new InodeRecord(Node.file(0644, content), ino, null, "/f" + ino);
         r.extents = content.dataExtents();
         return r;
     }
