@@ -2,7 +2,7 @@
 # Benchmark of the ext2 writer against mke2fs -d (not a test).
 # Builds the same host directory with our writer (a JVM, start-up included) and with
 # `mke2fs -t ext2 -d DIR` (same revision, block size, block count and inode count), RUNS times
-# each (default 5, alternating), for
+# each (default 9, alternating), for
 #   (a) the debootstrapped Debian minbase fixture, and
 #   (b) a generated tree: one 2 GiB sparse file plus 50,000 small files (revision 1 only),
 # and prints one line per figure:  name ratio ours ref unit   (ratio = ours / mke2fs, target <= 1.0):
@@ -18,7 +18,7 @@ bs="${BS:-4096}"
 # a short-lived command-line JVM: C1 only halves the CPU time of start-up and JIT; the parallel
 # collector's young pauses use both cores (50,000 files make ~100 MB of short-lived garbage)
 JAVA_OPTS="${JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseParallelGC}"
-runs="${RUNS:-5}"
+runs="${RUNS:-9}"
 work="$root/image-builder/target/bench"
 gen="${WEBVM_CACHE:-$HOME/.cache/webvm-maven}/bench/generated-50k"
 mkdir -p "$work"
