@@ -1,16 +1,13 @@
 package io.github.miniwebvm.ext2;
 
-import io.github.miniwebvm.fs.Content;
 import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.fs.Node;
 import io.github.miniwebvm.fs.NodeType;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
