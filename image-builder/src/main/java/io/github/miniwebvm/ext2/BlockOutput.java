@@ -13,7 +13,6 @@ final class BlockOutput {
     private final int blockSize;
     private final ByteBuffer pending = ByteBuffer.allocateDirect(BUFFER);
     private long pendingStart = -1;
-    private long written;
 
     BlockOutput(FileChannel channel, int blockSize) {
         this.channel = channel;
@@ -45,11 +44,7 @@ final class BlockOutput {
      */
     void putBlocks(long block, ByteBuffer src) throws IOException {
         if (src.remaining() >= DIRECT_MIN) {
-            long p = block * blockSize;
-            while (src.hasRemaining()) {
-                p += channel.write(src, p);
-            }
-            written += src.limit();
+            writeFully(src, block * blockSize);
             return;
         }
         int n = src.remaining() / blockSize;
@@ -65,28 +60,22 @@ final class BlockOutput {
     /** Writes {@code bytes} at byte {@code position}, bypassing the run buffer. */
     void writeAt(long position, byte[] bytes) throws IOException {
         flush();
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        long p = position;
-        while (b.hasRemaining()) {
-            p += channel.write(b, p);
-        }
-        written += bytes.length;
+        writeFully(ByteBuffer.wrap(bytes), position);
     }
 
     void flush() throws IOException {
         if (pending.position() > 0) {
             pending.flip();
-            long p = pendingStart * blockSize;
-            while (pending.hasRemaining()) {
-                p += channel.write(pending, p);
-            }
-            written += p - pendingStart * blockSize;
+            writeFully(pending, pendingStart * blockSize);
             pending.clear();
         }
         pendingStart = -1;
     }
 
-    long bytesWritten() {
-        return written;
+    private void writeFully(ByteBuffer src, long position) throws IOException {
+        long p = position;
+        while (src.hasRemaining()) {
+            p += channel.write(src, p);
+        }
     }
 }
