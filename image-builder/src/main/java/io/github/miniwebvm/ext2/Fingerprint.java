@@ -34,17 +34,9 @@ final class Fingerprint {
     /** Adds the length and then the bytes, so that ("ab", "c") and ("a", "bc") differ. */
     void addBytes(byte[] bytes) {
         addLong(bytes.length);
-        int i = 0;
-        for (; i + 8 <= bytes.length; i += 8) {
-            long v = 0;
-            for (int j = 7; j >= 0; j--) {
-                v = (v << 8) | (bytes[i + j] & 0xFF);
-            }
-            addLong(v);
-        }
-        if (i < bytes.length) {
-            long v = 0;
-            for (int j = bytes.length - 1; j >= i; j--) {
+        for (int i = 0; i < bytes.length; i += 8) {
+            long v = 0;      // up to 8 bytes, little-endian; the last word may be short
+            for (int j = Math.min(i + 8, bytes.length) - 1; j >= i; j--) {
                 v = (v << 8) | (bytes[j] & 0xFF);
             }
             addLong(v);
