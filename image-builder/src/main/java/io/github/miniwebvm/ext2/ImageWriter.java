@@ -40,7 +40,7 @@ final class ImageWriter {
 
     private final List<InodeRecord> byIno = new ArrayList<>();      // index = inode number
     private final Map<Node, InodeRecord> records = new IdentityHashMap<>();
-    private final List<Node> xattrRepresentatives = new ArrayList<>();
+    private final List<byte[]> xattrSetBlocks = new ArrayList<>();     // each distinct set, encoded once
     private final List<Integer> xattrRefs = new ArrayList<>();
     private final Map<ByteBuffer, Integer> xattrSetIndex = new HashMap<>();
     private long[] xattrBlocks;
@@ -291,9 +291,9 @@ final class ImageWriter {
             ByteBuffer key = ByteBuffer.wrap(block);
             Integer set = xattrSetIndex.get(key);
             if (set == null) {
-                set = xattrRepresentatives.size();
+                set = xattrSetBlocks.size();
                 xattrSetIndex.put(key, set);
-                xattrRepresentatives.add(node);
+                xattrSetBlocks.add(block);
                 xattrRefs.add(0);
                 upperBoundDataBlocks++;
             }
@@ -473,7 +473,7 @@ final class ImageWriter {
         directoryBlock = new DirectoryBlock(bs, options.revision == 1);
         indirectBlock = ByteBuffer.allocate(bs).order(ByteOrder.LITTLE_ENDIAN);
         dirsPerGroup = new long[layout.groupCount];
-        xattrBlocks = new long[xattrRepresentatives.size()];
+        xattrBlocks = new long[xattrSetBlocks.size()];
         fingerprint.addLong(options.revision);
         fingerprint.addLong(bs);
         fingerprint.addLong(layout.blocksCount);
@@ -485,7 +485,7 @@ final class ImageWriter {
         table.flush();
         fingerprint.addBytes(fileData.contentFingerprint().bytes(0));
         for (int i = 0; i < xattrBlocks.length; i++) {
-            byte[] block = XattrBlock.encode(xattrRepresentatives.get(i).xattrs(), bs);
+            byte[] block = xattrSetBlocks.get(i).clone();      // the original is a key of xattrSetIndex
             XattrBlock.setReferenceCount(block, xattrRefs.get(i));
             out.putBlock(xattrBlocks[i], block);
         }
