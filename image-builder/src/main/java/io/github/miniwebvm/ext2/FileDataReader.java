@@ -14,21 +14,30 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.zip.CRC32C;
 
 /**
- * Reads the content of the image's regular files on a thread of its own, ahead of the writer and
- * in the writer's order, so that reading the sources and writing the image overlap (on two cores
- * the data pass takes about the time of the slower half instead of the sum). It also finds the
- * blocks that are all zeros (they become holes) and fingerprints the others, in file order.
+ * Reads the content of the image's regular files ahead of the writer and hands it over in the
+ * writer's order, so that reading the sources and writing the image overlap. It also finds the
+ * blocks that are all zeros (they become holes) and fingerprints the others.
+ *
+ * <p>Files are read in batches of {@value #BATCH} in the order they were added, on up to
+ * {@value #MAX_LANES} threads ("lanes"; one per core): batch {@code i} goes to lane
+ * {@code i % lanes}, and the writer takes the batches back in order. Many small files cost a
+ * reader more than the writer (an open, a read and a close each), so one lane alone would keep
+ * the writer waiting. Each lane owns its segments, so a lane that runs ahead never holds buffers
+ * the writer needs from another, and fingerprints its batches on its own; the writer folds the
+ * batch fingerprints in batch order, so the result does not depend on the number of lanes.
  *
  * <p>Data travels in segments of 1 MiB of whole blocks, each holding the next blocks of one or
- * more files: a small file costs no hand-over of its own. At most {@value #SEGMENTS} segments
- * exist, which bounds the memory. Only the content's data extents are read (holes of a sparse host
- * file are skipped, gaps shorter than {@link #SKIP_MIN} are read through); a last partial block is
- * padded with zeros.
+ * more files of a batch: a small file costs no hand-over of its own. At most {@value #SEGMENTS}
+ * segments exist per lane, which bounds the memory. Only the content's data extents are read
+ * (holes of a sparse host file are skipped, gaps shorter than {@link #SKIP_MIN} are read through);
+ * a last partial block is padded with zeros.
  */
 final class FileDataReader implements AutoCloseable {
     static final int SEGMENT_SIZE = 1 << 20;
     static final long SKIP_MIN = 1L << 20;
-    private static final int SEGMENTS = 4;
+    static final int MAX_LANES = 3;
+    private static final int SEGMENTS = 3;
+    private static final int BATCH = 128;     // files handed over at once: waking a thread per file costs more
 
     /** A run of a file's blocks, none all zeros; valid until the next call of {@link #next}. */
     static final class Run {
@@ -43,70 +52,75 @@ final class FileDataReader implements AutoCloseable {
         final ByteBuffer data = ByteBuffer.allocateDirect(SEGMENT_SIZE);
         final List<InodeRecord> files = new ArrayList<>();
         final List<long[]> chunks = new ArrayList<>();     // runs: {first block, offset, length}
+        byte[] batchFingerprint;                           // set on the last segment of a batch
         Throwable failure;                                 // reading stopped here, for this reason,
         InodeRecord failedFile;                            // while reading this file
-        boolean last;
+        boolean last;                                      // the lane has nothing after this one
 
         void reset() {
             data.clear();
             files.clear();
             chunks.clear();
+            batchFingerprint = null;
         }
     }
 
     private static final List<InodeRecord> END = List.of();
-    private static final int BATCH = 128;     // files handed over at once: waking the thread per file costs more
 
     private final int bs;
-    private final byte[] zeros;
-    private final ByteBuffer zeroBlock;
-    private final CRC32C crc = new CRC32C();
+    private final Lane[] lanes;
     private final Fingerprint fingerprint = new Fingerprint();
-    private final BlockingQueue<List<InodeRecord>> files = new LinkedBlockingQueue<>();
     private List<InodeRecord> batch = new ArrayList<>(BATCH);
-    private final BlockingQueue<Segment> free = new ArrayBlockingQueue<>(SEGMENTS);
-    private final BlockingQueue<Segment> full = new ArrayBlockingQueue<>(SEGMENTS);
-    private final Thread thread;
+    private long batchesAdded;
     private final Run run = new Run();
     private Segment current;
+    private int lane;            // the lane of the batch the writer is in
     private int next;
 
     /**
      * Starts a reader of the files to come: {@link #add} them in the order {@link #next} will ask
-     * for them, then {@link #addedAll}. Reading begins with the first one added, while the
-     * caller goes on adding (the writer adds files as it scans the tree).
+     * for them, then {@link #addedAll}. Reading begins with the first batch added, while the
+     * caller goes on adding (the writer adds files as it scans the tree). One lane per core.
      */
     FileDataReader(int blockSize) {
-        this.bs = blockSize;
-        this.zeros = new byte[blockSize];
-        this.zeroBlock = ByteBuffer.allocateDirect(blockSize);
-        for (int i = 0; i < SEGMENTS; i++) {
-            free.add(new Segment());
+        this(blockSize, defaultLanes());
+    }
+
+    /** As {@link #FileDataReader(int)}, with {@code lanes} reading threads. */
+    FileDataReader(int blockSize, int lanes) {
+        if (lanes < 1) {
+            throw new IllegalArgumentException("lanes must be at least 1: " + lanes);
         }
-        thread = new Thread("ext2-file-reader") {
-            @Override
-            public void run() {
-                readAll();
-            }
-        };
-        thread.setDaemon(true);
-        thread.start();
+        this.bs = blockSize;
+        this.lanes = new Lane[lanes];
+        for (int i = 0; i < lanes; i++) {
+            this.lanes[i] = new Lane(i + 1);
+        }
     }
 
     /** Starts reading {@code files} (regular files, in the order {@link #next} will ask for them). */
     FileDataReader(List<InodeRecord> files, int blockSize) {
-        this(blockSize);
+        this(files, blockSize, defaultLanes());
+    }
+
+    /** As {@link #FileDataReader(List, int)}, with {@code lanes} reading threads. */
+    FileDataReader(List<InodeRecord> files, int blockSize, int lanes) {
+        this(blockSize, lanes);
         for (InodeRecord file : files) {
             add(file);
         }
         addedAll();
     }
 
+    private static int defaultLanes() {
+        return Math.min(MAX_LANES, Runtime.getRuntime().availableProcessors());
+    }
+
     /** Queues a regular file whose {@code extents} are set. */
     void add(InodeRecord file) {
         batch.add(file);
         if (batch.size() == BATCH) {
-            files.add(batch);
+            handOver(batch);
             batch = new ArrayList<>(BATCH);
         }
     }
@@ -114,9 +128,15 @@ final class FileDataReader implements AutoCloseable {
     /** Says that no more files will be added. */
     void addedAll() {
         if (!batch.isEmpty()) {
-            files.add(batch);
+            handOver(batch);
         }
-        files.add(END);
+        for (Lane l : lanes) {
+            l.files.add(END);
+        }
+    }
+
+    private void handOver(List<InodeRecord> files) {
+        lanes[(int) (batchesAdded++ % lanes.length)].files.add(files);
     }
 
     /**
@@ -127,7 +147,7 @@ final class FileDataReader implements AutoCloseable {
     Run next(InodeRecord file) throws IOException {
         while (true) {
             if (current == null) {
-                current = take(full);
+                current = take(lanes[lane].full);
                 next = 0;
             }
             if (next < current.chunks.size()) {
@@ -150,116 +170,17 @@ final class FileDataReader implements AutoCloseable {
                     throw (Error) current.failure;
                 }
             } else {
-                current.reset();
-                free.add(current);
+                Segment done = current;
                 current = null;
-            }
-        }
-    }
-
-    @Override
-    public void close() {
-        thread.interrupt();
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    // ---------------------------------------------------------------- the reading thread
-
-    private void readAll() {
-        Segment segment;
-        try {
-            segment = take(free);
-        } catch (IOException e) {
-            return;     // closed before it began
-        }
-        InodeRecord file = null;
-        try {
-            for (List<InodeRecord> added = take(files); added != END; added = take(files)) {
-                for (InodeRecord f : added) {
-                    file = f;
-                    segment = readFile(f, segment);
+                boolean batchEnds = done.batchFingerprint != null;
+                if (batchEnds) {
+                    fingerprint.addBytes(done.batchFingerprint);
                 }
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            if (Thread.currentThread().isInterrupted()) {
-                return;     // closed: nobody is waiting
-            }
-            segment.failure = e;
-            segment.failedFile = file;
-        }
-        segment.last = true;
-        full.add(segment);
-    }
-
-    private Segment readFile(InodeRecord r, Segment segment) throws IOException {
-        Content content = r.node.content();
-        long size = content.size();
-        long[] extents = r.extents;
-        for (int i = 0; i < extents.length; i += 2) {
-            long start = extents[i] / bs * bs;
-            long end = Math.min(Layout.ceilDiv(extents[i + 1], bs) * bs, size);
-            while (i + 2 < extents.length && extents[i + 2] - end < SKIP_MIN) {
-                end = Math.min(Layout.ceilDiv(extents[i + 3], bs) * bs, size);   // read through small gaps
-                i += 2;
-            }
-            if (end > start) {
-                segment = readRange(r, content, start, end, segment);
-            }
-        }
-        return segment;
-    }
-
-    private Segment readRange(InodeRecord r, Content content, long start, long end, Segment segment)
-            throws IOException {
-        long position = start;        // a block boundary: start is, and every step but the last is whole blocks
-        try (ReadableByteChannel in = open(r, content, start)) {
-            while (position < end) {
-                ByteBuffer buf = segment.data;
-                if (buf.remaining() < bs) {
-                    full.add(segment);
-                    segment = take(free);
-                    buf = segment.data;
+                done.reset();
+                lanes[lane].free.add(done);
+                if (batchEnds) {
+                    lane = (lane + 1) % lanes.length;      // the next batch is the next lane's
                 }
-                int offset = buf.position();
-                int want = (int) Math.min(buf.remaining() / bs * bs, end - position);
-                buf.limit(offset + want);
-                readFully(r, content, in, buf, position);
-                int filled = (int) Layout.ceilDiv(want, bs) * bs;
-                buf.limit(SEGMENT_SIZE);
-                buf.put(offset + want, zeros, 0, filled - want).position(offset + filled);
-                addRuns(r, segment, position / bs, offset, filled);
-                position += want;
-            }
-        }
-        return segment;
-    }
-
-    /** Adds the runs of blocks that are not all zeros among {@code length} bytes at {@code offset}. */
-    private void addRuns(InodeRecord r, Segment segment, long firstBlock, int offset, int length) {
-        ByteBuffer buf = segment.data;
-        int runStart = -1;
-        for (int off = offset; off <= offset + length; off += bs) {
-            boolean data = false;
-            if (off < offset + length) {
-                ByteBuffer block = buf.slice(off, bs);
-                data = block.mismatch(zeroBlock) >= 0;
-                if (data) {
-                    crc.reset();
-                    crc.update(block);
-                    fingerprint.addLong(firstBlock + (off - offset) / bs);
-                    fingerprint.addLong(crc.getValue());
-                }
-            }
-            if (data && runStart < 0) {
-                runStart = off;
-            } else if (!data && runStart >= 0) {
-                segment.files.add(r);
-                segment.chunks.add(new long[] {firstBlock + (runStart - offset) / bs, runStart, off - runStart});
-                runStart = -1;
             }
         }
     }
@@ -270,6 +191,152 @@ final class FileDataReader implements AutoCloseable {
      */
     Fingerprint contentFingerprint() {
         return fingerprint;
+    }
+
+    @Override
+    public void close() {
+        for (Lane l : lanes) {
+            l.thread.interrupt();
+        }
+        for (Lane l : lanes) {
+            try {
+                l.thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the reading threads
+
+    /** One reading thread with its own batches, segments and fingerprint. */
+    private final class Lane {
+        final BlockingQueue<List<InodeRecord>> files = new LinkedBlockingQueue<>();
+        final BlockingQueue<Segment> free = new ArrayBlockingQueue<>(SEGMENTS);
+        final BlockingQueue<Segment> full = new ArrayBlockingQueue<>(SEGMENTS);
+        final byte[] zeros = new byte[bs];
+        final ByteBuffer zeroBlock = ByteBuffer.allocateDirect(bs);
+        final CRC32C crc = new CRC32C();
+        final Thread thread;
+        Fingerprint batchFingerprint;
+        Segment segment;             // the one being filled, never one handed over
+        int segmentsMade;
+
+        Lane(int number) {
+            thread = new Thread("ext2-file-reader-" + number) {
+                @Override
+                public void run() {
+                    readAll();
+                }
+            };
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void readAll() {
+            InodeRecord file = null;
+            try {
+                segment = freeSegment();
+                for (List<InodeRecord> added = take(files); added != END; added = take(files)) {
+                    batchFingerprint = new Fingerprint();
+                    for (InodeRecord f : added) {
+                        file = f;
+                        readFile(f);
+                    }
+                    segment.batchFingerprint = batchFingerprint.bytes(0);
+                    handOver();
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                if (Thread.currentThread().isInterrupted() || segment == null) {
+                    return;     // closed: nobody is waiting
+                }
+                segment.failure = e;
+                segment.failedFile = file;
+            }
+            segment.last = true;
+            full.add(segment);
+        }
+
+        /** Passes the segment being filled to the writer and takes a free one. */
+        private void handOver() throws IOException {
+            full.add(segment);
+            segment = null;
+            segment = freeSegment();
+        }
+
+        /** A free segment: a new one while this lane has fewer than its share, then one the writer gave back. */
+        private Segment freeSegment() throws IOException {
+            Segment s = free.poll();
+            if (s == null && segmentsMade < SEGMENTS) {
+                segmentsMade++;
+                s = new Segment();      // made here, not by the writer: zeroing 1 MiB is work
+            }
+            return s != null ? s : take(free);
+        }
+
+        private void readFile(InodeRecord r) throws IOException {
+            Content content = r.node.content();
+            long size = content.size();
+            long[] extents = r.extents;
+            for (int i = 0; i < extents.length; i += 2) {
+                long start = extents[i] / bs * bs;
+                long end = Math.min(Layout.ceilDiv(extents[i + 1], bs) * bs, size);
+                while (i + 2 < extents.length && extents[i + 2] - end < SKIP_MIN) {
+                    end = Math.min(Layout.ceilDiv(extents[i + 3], bs) * bs, size);   // read through small gaps
+                    i += 2;
+                }
+                if (end > start) {
+                    readRange(r, content, start, end);
+                }
+            }
+        }
+
+        private void readRange(InodeRecord r, Content content, long start, long end) throws IOException {
+            long position = start;        // a block boundary: start is, and every step but the last is whole blocks
+            try (ReadableByteChannel in = open(r, content, start)) {
+                while (position < end) {
+                    if (segment.data.remaining() < bs) {
+                        handOver();
+                    }
+                    ByteBuffer buf = segment.data;
+                    int offset = buf.position();
+                    int want = (int) Math.min(buf.remaining() / bs * bs, end - position);
+                    buf.limit(offset + want);
+                    readFully(r, content, in, buf, position);
+                    int filled = (int) Layout.ceilDiv(want, bs) * bs;
+                    buf.limit(SEGMENT_SIZE);
+                    buf.put(offset + want, zeros, 0, filled - want).position(offset + filled);
+                    addRuns(r, position / bs, offset, filled);
+                    position += want;
+                }
+            }
+        }
+
+        /** Adds the runs of blocks that are not all zeros among {@code length} bytes at {@code offset}. */
+        private void addRuns(InodeRecord r, long firstBlock, int offset, int length) {
+            ByteBuffer buf = segment.data;
+            int runStart = -1;
+            for (int off = offset; off <= offset + length; off += bs) {
+                boolean data = false;
+                if (off < offset + length) {
+                    ByteBuffer block = buf.slice(off, bs);
+                    data = block.mismatch(zeroBlock) >= 0;
+                    if (data) {
+                        crc.reset();
+                        crc.update(block);
+                        batchFingerprint.addLong(firstBlock + (off - offset) / bs);
+                        batchFingerprint.addLong(crc.getValue());
+                    }
+                }
+                if (data && runStart < 0) {
+                    runStart = off;
+                } else if (!data && runStart >= 0) {
+                    segment.files.add(r);
+                    segment.chunks.add(new long[] {firstBlock + (runStart - offset) / bs, runStart, off - runStart});
+                    runStart = -1;
+                }
+            }
+        }
     }
 
     private static ReadableByteChannel open(InodeRecord r, Content content, long position) throws IOException {

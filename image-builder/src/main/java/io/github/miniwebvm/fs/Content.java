@@ -15,8 +15,8 @@ import java.nio.file.StandardOpenOption;
  * The bytes of a regular file, read on demand: a tree holds only where the bytes are, never the
  * bytes themselves (except for small in-memory contents), so memory grows with the number of
  * files, not with their size. Every {@code open} gives an independent reader, and may be called
- * from another thread than the one that built the tree (the ext2 writer reads on a thread of its
- * own).
+ * from other threads than the one that built the tree, several at once (the ext2 writer reads
+ * files on up to three threads).
  */
 public interface Content {
 

@@ -5,6 +5,8 @@ import io.github.miniwebvm.fs.Node;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,9 +43,10 @@ class FileDataReaderTest {
         return out.toByteArray();
     }
 
-    @Test
+    @ParameterizedTest(name = "{0} lanes")
+    @ValueSource(ints = {1, 2, 3})
     @Timeout(60)
-    void everyFileArrivesWholeAndInOrderAcrossSegments() throws IOException {
+    void everyFileArrivesWholeAndInOrderAcrossSegments(int lanes) throws IOException {
         Random random = new Random(7);
         List<byte[]> contents = new ArrayList<>();
         List<InodeRecord> files = new ArrayList<>();
@@ -60,7 +63,7 @@ class FileDataReaderTest {
             contents.add(bytes);
             files.add(file(12 + i, Content.ofBytes(bytes)));
         }
-        try (FileDataReader reader = new FileDataReader(files, BS)) {
+        try (FileDataReader reader = new FileDataReader(files, BS, lanes)) {
             for (int i = 0; i < files.size(); i++) {
                 byte[] got = collect(reader, files.get(i));
                 byte[] want = contents.get(i);
@@ -146,5 +149,69 @@ class FileDataReaderTest {
         long t0 = System.nanoTime();
         reader.close();    // the reader is blocked waiting for a free segment; close must not hang
         assertThat(System.nanoTime() - t0).isLessThan(10_000_000_000L);
+    }
+
+    /** Many files over several batches, some with blocks of zeros, read through {@code lanes} lanes. */
+    private static byte[] fingerprintOf(int lanes, List<long[]> runs) throws IOException {
+        Random random = new Random(11);
+        List<InodeRecord> files = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            byte[] bytes = new byte[random.nextInt(4) == 0 ? random.nextInt(40 * BS) : random.nextInt(300)];
+            for (int b = 0; b < bytes.length; b += BS) {
+                if (random.nextInt(3) > 0) {
+                    bytes[b + random.nextInt(Math.min(BS, bytes.length - b))] = (byte) (1 + random.nextInt(255));
+                }
+            }
+            files.add(file(12 + i, Content.ofBytes(bytes)));
+        }
+        try (FileDataReader reader = new FileDataReader(files, BS, lanes)) {
+            for (InodeRecord r : files) {
+                for (FileDataReader.Run run = reader.next(r); run != null; run = reader.next(r)) {
+                    runs.add(new long[] {r.ino, run.firstBlock, run.blocks.remaining()});
+                }
+            }
+            return reader.contentFingerprint().bytes(0);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void theRunsAndTheFingerprintDoNotDependOnTheNumberOfLanes() throws IOException {
+        List<long[]> oneLane = new ArrayList<>();
+        byte[] one = fingerprintOf(1, oneLane);
+        for (int lanes = 2; lanes <= FileDataReader.MAX_LANES; lanes++) {
+            List<long[]> runs = new ArrayList<>();
+            assertThat(fingerprintOf(lanes, runs)).as("fingerprint with %d lanes", lanes).isEqualTo(one);
+            assertThat(runs).as("runs with %d lanes", lanes).containsExactlyElementsOf(oneLane);
+        }
+        assertThat(oneLane).hasSizeGreaterThan(1000);
+    }
+
+    @ParameterizedTest(name = "{0} lanes")
+    @ValueSource(ints = {1, 3})
+    @Timeout(60)
+    void aFailureInALaterBatchComesAfterEveryFileBeforeIt(int lanes) throws IOException {
+        List<InodeRecord> files = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            byte[] bytes = new byte[1 + i % 5000];
+            Arrays.fill(bytes, (byte) (1 + i % 200));
+            files.add(file(12 + i, Content.ofBytes(bytes)));
+        }
+        int badIndex = 700;                    // in batch 5: lane 3 of 3
+        files.set(badIndex, file(12 + badIndex, new Content() {
+            @Override public long size() { return 100; }
+            @Override public InputStream open() throws IOException { throw new IOException("disk on fire"); }
+        }));
+        try (FileDataReader reader = new FileDataReader(files, BS, lanes)) {
+            for (int i = 0; i < badIndex; i++) {
+                byte[] got = collect(reader, files.get(i));
+                assertThat(got).as("file %d", i).hasSize((int) Layout.ceilDiv(1 + i % 5000, BS) * BS);
+                assertThat(got[0]).as("file %d", i).isEqualTo((byte) (1 + i % 200));
+            }
+            assertThatThrownBy(() -> collect(reader, files.get(badIndex)))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("/f" + (12 + badIndex))
+                    .hasMessageContaining("disk on fire");
+        }
     }
 }
