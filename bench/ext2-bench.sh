@@ -9,6 +9,8 @@
 # wall time (the median run), CPU time (user + sys of that run), peak RSS, allocated image bytes,
 # and time-warm-jvm: our read + write repeated in one JVM, the median of 5 runs after a first
 # (the plugin's case: Maven's JVM is running).
+# Both put the image on the disk before they end (mke2fs with an fsync, ours with fdatasyncs while
+# it writes and one before its rename), so neither leaves the other a page-cache flush to pay.
 # Our images are checked with e2fsck -fn. Needs: e2fsprogs, time (/usr/bin/time), python3, maven.
 # Usage: bench/ext2-bench.sh [revisions, default "0 1"] ; BS=4096 by default.
 set -euo pipefail

@@ -10,12 +10,14 @@ final class BlockOutput {
     private static final int DIRECT_MIN = 256 << 10;     // longer runs are written in place, not copied
 
     private final FileChannel channel;
+    private final ImageSync sync;
     private final int blockSize;
     private final ByteBuffer pending = ByteBuffer.allocateDirect(BUFFER);
     private long pendingStart = -1;
 
-    BlockOutput(FileChannel channel, int blockSize) {
+    BlockOutput(FileChannel channel, ImageSync sync, int blockSize) {
         this.channel = channel;
+        this.sync = sync;
         this.blockSize = blockSize;
     }
 
@@ -77,5 +79,6 @@ final class BlockOutput {
         while (src.hasRemaining()) {
             p += channel.write(src, p);
         }
+        sync.written(p - position);
     }
 }

@@ -53,7 +53,9 @@ public final class Ext2Writer {
     }
 
     /**
-     * Writes {@code tree} to {@code out} (replacing it).
+     * Writes {@code tree} to {@code out} (replacing it). The image is written beside {@code out}
+     * under a temporary name, flushed to the disk (as {@code mke2fs} ends with an fsync) and then
+     * renamed, so {@code out} is either the old file or the whole new image, even after a crash.
      *
      * @throws IllegalArgumentException when the tree cannot be stored (a name over 255 bytes, a
      *                                  symlink target over a block, the size too small, …); the

@@ -90,17 +90,29 @@ final class ImageWriter {
                 // not a POSIX filesystem: keep the default permissions
             }
             Ext2Result result;
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                out = new BlockOutput(channel, bs);
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                 ImageSync sync = new ImageSync(channel)) {
+                out = new BlockOutput(channel, sync, bs);
                 result = writeImage(channel);
+                sync.finish();
             }
             Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             done = true;
+            syncDirectory(dir);
             return result;
         } finally {
             if (!done) {
                 Files.deleteIfExists(tmp);
             }
+        }
+    }
+
+    /** Puts the new name of the image on the disk; best effort, as not every system can open a directory. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // the image itself is on the disk; only its name may be lost in a crash
         }
     }
 

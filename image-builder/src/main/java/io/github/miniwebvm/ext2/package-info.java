@@ -12,9 +12,10 @@
  * the data (every block of each content's data extents: all of it, except the holes a sparse host
  * file reports), then every inode's data extents are read once, all-zero blocks are left as holes
  * and the rest written through a {@code FileChannel}; bitmaps, group descriptors and superblocks
- * come last. Memory grows with the number of entries, not with their size. Contents are read on
- * threads of their own, one per core up to three ({@code FileDataReader}), from the moment the
- * scan meets the first file.
+ * come last; the image is flushed to the disk while it is written ({@code ImageSync}) and takes
+ * its name only when whole. Memory grows with the number of entries, not with their size.
+ * Contents are read on threads of their own, one per core up to three ({@code FileDataReader}),
+ * from the moment the scan meets the first file.
  *
  * <p>The writer also runs as a short-lived command-line JVM ({@code bench/ext2-bench.sh} measures
  * it against {@code mke2fs -d} with start-up included), so code on its path avoids what costs a
