@@ -68,6 +68,8 @@ final class FileDataReader implements AutoCloseable {
     private static final List<InodeRecord> END = List.of();
 
     private final int bs;
+    private final byte[] zeros;              // read-only: the lanes share them
+    private final ByteBuffer zeroBlock;
     private final Lane[] lanes;
     private final Fingerprint fingerprint = new Fingerprint();
     private List<InodeRecord> batch = new ArrayList<>(BATCH);
@@ -92,6 +94,8 @@ final class FileDataReader implements AutoCloseable {
             throw new IllegalArgumentException("lanes must be at least 1: " + lanes);
         }
         this.bs = blockSize;
+        this.zeros = new byte[blockSize];
+        this.zeroBlock = ByteBuffer.allocateDirect(blockSize);
         this.lanes = new Lane[lanes];
         for (int i = 0; i < lanes; i++) {
             this.lanes[i] = new Lane(i + 1);
@@ -214,8 +218,6 @@ final class FileDataReader implements AutoCloseable {
         final BlockingQueue<List<InodeRecord>> files = new LinkedBlockingQueue<>();
         final BlockingQueue<Segment> free = new ArrayBlockingQueue<>(SEGMENTS);
         final BlockingQueue<Segment> full = new ArrayBlockingQueue<>(SEGMENTS);
-        final byte[] zeros = new byte[bs];
-        final ByteBuffer zeroBlock = ByteBuffer.allocateDirect(bs);
         final CRC32C crc = new CRC32C();
         final Thread thread;
         Fingerprint batchFingerprint;
