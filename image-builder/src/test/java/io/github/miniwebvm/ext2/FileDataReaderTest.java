@@ -28,6 +28,14 @@ class FileDataReaderTest {
         return r;
     }
 
+    /** 100 bytes whose every read fails with "disk on fire". */
+    private static Content unreadable() {
+        return new Content() {
+            @Override public long size() { return 100; }
+            @Override public InputStream open() throws IOException { throw new IOException("disk on fire"); }
+        };
+    }
+
     /** The blocks the reader hands over for {@code r}, which must have no block of zeros. */
     private static byte[] collect(FileDataReader reader, InodeRecord r) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -120,11 +128,7 @@ class FileDataReaderTest {
         byte[] ones = new byte[10_000];
         Arrays.fill(ones, (byte) 1);
         InodeRecord good = file(12, Content.ofBytes(ones));
-        Content broken = new Content() {
-            @Override public long size() { return 100; }
-            @Override public InputStream open() throws IOException { throw new IOException("disk on fire"); }
-        };
-        InodeRecord bad = file(13, broken);
+        InodeRecord bad = file(13, unreadable());
         InodeRecord after = file(14, Content.ofBytes(new byte[10]));
         try (FileDataReader reader = new FileDataReader(List.of(good, bad, after), BS)) {
             assertThat(collect(reader, good)).hasSize(12_288);
@@ -198,10 +202,7 @@ class FileDataReaderTest {
             files.add(file(12 + i, Content.ofBytes(bytes)));
         }
         int badIndex = 700;                    // in batch 5: lane 3 of 3
-        files.set(badIndex, file(12 + badIndex, new Content() {
-            @Override public long size() { return 100; }
-            @Override public InputStream open() throws IOException { throw new IOException("disk on fire"); }
-        }));
+        files.set(badIndex, file(12 + badIndex, unreadable()));
         try (FileDataReader reader = new FileDataReader(files, BS, lanes)) {
             for (int i = 0; i < badIndex; i++) {
                 byte[] got = collect(reader, files.get(i));
