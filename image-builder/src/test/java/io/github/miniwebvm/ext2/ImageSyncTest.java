@@ -1,7 +1,6 @@
 package io.github.miniwebvm.ext2;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -19,7 +18,6 @@ class ImageSyncTest {
     private static final long STEP = (long) ImageSync.STEP_MIB << 20;
 
     @Test
-    @Timeout(30)
     void flushesInTheBackgroundAndAtTheEnd(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("image");
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -38,7 +36,6 @@ class ImageSyncTest {
     }
 
     @Test
-    @Timeout(30)
     void aFailedBackgroundFlushFailsTheWrite(@TempDir Path dir) throws IOException {
         FileChannel channel = FileChannel.open(dir.resolve("image"), StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE);
@@ -50,7 +47,6 @@ class ImageSyncTest {
     }
 
     @Test
-    @Timeout(30)
     void closingWithoutFinishingStopsTheThread(@TempDir Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir.resolve("image"), StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE)) {

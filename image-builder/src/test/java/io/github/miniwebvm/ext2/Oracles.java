@@ -4,6 +4,7 @@ import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.fs.Node;
 import io.github.miniwebvm.fs.NodeType;
 
+import io.github.miniwebvm.testsupport.MissingOracle;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,11 +54,22 @@ final class Oracles {
         return Files.isExecutable(Path.of("/sbin", tool)) || Files.isExecutable(Path.of("/usr/sbin", tool));
     }
 
+    /** For an extra e2fsck check in a test: false outside CI when e2fsprogs is missing, a failure in CI. */
+    static boolean e2fsprogs() {
+        return MissingOracle.present(hasTool("e2fsck") && hasTool("debugfs"),
+                "e2fsprogs (e2fsck, debugfs) not installed: run scripts/setup-host.sh");
+    }
+
+    /** For an extra loop-mount comparison in a test: false outside CI without loop mounts, a failure in CI. */
+    static boolean loopMount() {
+        return MissingOracle.present(canLoopMount(), "loop mounts need root and /dev/loop-control");
+    }
+
     static void assumeE2fsprogs() {
         assumeTrue(hasTool("e2fsck") && hasTool("debugfs"), "e2fsprogs (e2fsck, debugfs) not installed: run scripts/setup-host.sh");
     }
 
-    static boolean canLoopMount() {
+    private static boolean canLoopMount() {
         try {
             Run id = run("id", "-u");
             return id.output().trim().equals("0") && Files.exists(Path.of("/dev/loop-control")) && hasTool("mount");
@@ -131,7 +143,7 @@ final class Oracles {
         tree.walk((path, node) -> paths.add(new String[] {path}));
         Map<String, Node> byPath = new HashMap<>();
         tree.walk(byPath::put);
-        boolean getfattr = xattrs && hasTool("getfattr");
+        boolean getfattr = xattrs && MissingOracle.present(hasTool("getfattr"), "getfattr (package attr) not installed");
         Map<String, Map<String, String>> allXattrs = getfattr ? getfattrRecursive(mount) : Map.of();
         for (String[] p : paths) {
             String path = p[0];
