@@ -37,7 +37,8 @@ final class ChunkPipeline {
 
   /** Runs the processor over every chunk; returns the image's sha256 (hex). */
   static <R> String run(
-      Path image, long size, int chunkSize, int threads, Processor<R> processor, Consumer<String> log)
+      Path image, long size, int chunkSize, int threads, Processor<R> processor, Consumer<String> log,
+      ChunkListener listener)
       throws IOException {
     long started = System.nanoTime();
     long lastReport = started;
@@ -90,11 +91,11 @@ final class ChunkPipeline {
                 });
         inflight.add(new Pending<>(i, len, zero, f));
         while (inflight.size() >= inflightLimit) {
-          finish(inflight.poll(), processor);
+          finish(inflight.poll(), processor, listener, (int) chunkCount);
         }
       }
       while (!inflight.isEmpty()) {
-        finish(inflight.poll(), processor);
+        finish(inflight.poll(), processor, listener, (int) chunkCount);
       }
       if (in.currentSize() != size) {
         throw new ChunkerException(
@@ -128,7 +129,7 @@ final class ChunkPipeline {
     }
   }
 
-  private static <R> void finish(Pending<R> p, Processor<R> processor)
+  private static <R> void finish(Pending<R> p, Processor<R> processor, ChunkListener listener, int total)
       throws IOException, InterruptedException {
     R result;
     try {
@@ -153,6 +154,7 @@ final class ChunkPipeline {
       throw new ChunkerException("Chunk " + p.index + " failed: " + c, c);
     }
     processor.collect(p.index, p.len, p.zero, result);
+    listener.chunkDone(p.index + 1, total);
   }
 
   private record Pending<R>(int index, int len, boolean zero, Future<R> future) {}

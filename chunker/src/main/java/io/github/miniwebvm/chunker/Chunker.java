@@ -40,6 +40,7 @@ public final class Chunker {
   private final int level;
   private final String imageName;
   private final Consumer<String> log;
+  private final ChunkListener listener;
   private final int threads;
 
   private Chunker(Builder b, ChunkEncoding encoding) {
@@ -49,6 +50,7 @@ public final class Chunker {
     this.level = b.level != null ? b.level : encoding.defaultLevel();
     this.imageName = b.imageName;
     this.log = b.log;
+    this.listener = b.listener;
     this.threads = b.threads;
   }
 
@@ -86,8 +88,8 @@ public final class Chunker {
     try {
       stats =
           layout == DiskLayout.PACKED
-              ? new PackedWriter(codec, chunkSize, threads, name, log).write(image, size, diskDir)
-              : new SplitWriter(layout, codec, chunkSize, threads, name, log).write(image, size, diskDir);
+              ? new PackedWriter(codec, chunkSize, threads, name, log).write(image, size, diskDir, listener)
+              : new SplitWriter(layout, codec, chunkSize, threads, name, log).write(image, size, diskDir, listener);
       stats.filesRemoved += removeOtherLayouts(diskDir, name);
     } catch (ChunkerException e) {
       throw e;
@@ -286,6 +288,7 @@ public final class Chunker {
     private Integer level;
     private String imageName;
     private Consumer<String> log = message -> {};
+    private ChunkListener listener = (done, total) -> {};
     private int threads = Runtime.getRuntime().availableProcessors();
 
     private Builder() {}
@@ -326,6 +329,12 @@ public final class Chunker {
     /** Receives progress and the report, one line per call; default: nothing. */
     public Builder log(Consumer<String> log) {
       this.log = Objects.requireNonNull(log, "log");
+      return this;
+    }
+
+    /** Told of each finished chunk, in order; default: nothing. */
+    public Builder listener(ChunkListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -38,7 +38,7 @@ final class PackedWriter {
     this.log = log;
   }
 
-  Stats write(Path image, long size, Path diskDir) throws IOException {
+  Stats write(Path image, long size, Path diskDir, ChunkListener listener) throws IOException {
     Path chunksDir = diskDir.resolve(DiskManifest.CHUNK_DIR);
     Files.createDirectories(chunksDir);
     DiskManifest previous = previousManifest(diskDir);
@@ -112,7 +112,7 @@ final class PackedWriter {
             }
           }
         };
-    stats.imageSha256 = ChunkPipeline.run(image, size, chunkSize, threads, processor, log);
+    stats.imageSha256 = ChunkPipeline.run(image, size, chunkSize, threads, processor, log, listener);
     if (comparable && previous.size() > size) {
       // chunks beyond the new end changed too (they are gone)
       for (int i = count; i < previous.chunks().size(); i++) {

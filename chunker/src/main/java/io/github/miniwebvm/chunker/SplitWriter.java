@@ -75,7 +75,7 @@ final class SplitWriter {
     return codec.encoding() == ChunkEncoding.ZSTD ? ".zst" : "";
   }
 
-  Stats write(Path image, long size, Path diskDir) throws IOException {
+  Stats write(Path image, long size, Path diskDir, ChunkListener listener) throws IOException {
     int count = DiskManifest.chunkCount(size, chunkSize);
     if (layout == DiskLayout.WEBVM && count > WEBVM_MAX_PARTS) {
       throw new ChunkerException(
@@ -90,7 +90,7 @@ final class SplitWriter {
     deleteStaging(staging);
     Files.createDirectories(staging);
     try {
-      write(image, size, diskDir, staging, stats, names);
+      write(image, size, diskDir, staging, stats, names, listener);
       for (Path f : list(staging)) {
         FileWrites.move(f, diskDir.resolve(f.getFileName().toString()));
       }
@@ -102,7 +102,7 @@ final class SplitWriter {
   }
 
   private void write(
-      Path image, long size, Path diskDir, Path staging, Stats stats, Set<String> names)
+      Path image, long size, Path diskDir, Path staging, Stats stats, Set<String> names, ChunkListener listener)
       throws IOException {
 
     ChunkPipeline.Processor<long[]> processor =
@@ -141,7 +141,7 @@ final class SplitWriter {
             stats.file(partName(index), r[1]);
           }
         };
-    stats.imageSha256 = ChunkPipeline.run(image, size, chunkSize, threads, processor, log);
+    stats.imageSha256 = ChunkPipeline.run(image, size, chunkSize, threads, processor, log, listener);
 
     if (layout == DiskLayout.WEBVM) {
       // what `stat -c%s IMAGE > DIR/IMAGE.meta` writes

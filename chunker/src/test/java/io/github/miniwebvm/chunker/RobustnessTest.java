@@ -31,7 +31,7 @@ class RobustnessTest {
     SplitWriter writer =
         new SplitWriter(DiskLayout.WEBVM, new Codec(ChunkEncoding.NONE, 0), CHUNK, 2, "img.ext2", m -> {});
     // claims more bytes than the file has: the read fails after most parts were staged
-    assertThatThrownBy(() -> writer.write(image, 14L * CHUNK, disk))
+    assertThatThrownBy(() -> writer.write(image, 14L * CHUNK, disk, (done, total) -> {}))
         .isInstanceOf(ChunkerException.class)
         .hasMessageContaining("ended at byte " + 12L * CHUNK);
 
@@ -53,7 +53,7 @@ class RobustnessTest {
 
     PackedWriter writer =
         new PackedWriter(new Codec(ChunkEncoding.GZIP, 6), CHUNK, 2, "img", m -> {});
-    assertThatThrownBy(() -> writer.write(image, 14L * CHUNK, disk))
+    assertThatThrownBy(() -> writer.write(image, 14L * CHUNK, disk, (done, total) -> {}))
         .isInstanceOf(ChunkerException.class);
 
     assertThat(Files.readString(disk.resolve("manifest.json"))).isEqualTo(manifest);
@@ -62,6 +62,21 @@ class RobustnessTest {
     // the next successful run removes what the failed one left behind
     ChunkReport r = Chunker.builder().chunkSize(CHUNK).build().write(image, disk);
     assertThat(TestFiles.listNames(disk.resolve("chunks"))).hasSize(r.storedChunks());
+  }
+
+  @Test
+  void theListenerHearsOfEveryChunkInOrderForEveryLayout() throws Exception {
+    Path dir = TestFiles.freshDir("listener");
+    Path image = dir.resolve("img");
+    TestFiles.mixedImage(image, 12L * CHUNK, CHUNK, 13);
+    for (DiskLayout layout : DiskLayout.values()) {
+      java.util.List<String> heard = new java.util.ArrayList<>();
+      Chunker.builder().layout(layout).chunkSize(CHUNK).threads(3)
+          .listener((done, total) -> heard.add(done + "/" + total))
+          .build().write(image, dir.resolve("disk-" + layout));
+      assertThat(heard).as(layout.name()).containsExactly(
+          java.util.stream.IntStream.rangeClosed(1, 12).mapToObj(i -> i + "/12").toArray(String[]::new));
+    }
   }
 
   /** The plugin hard-links the previous site's disk/ into the new one before chunking into it. */

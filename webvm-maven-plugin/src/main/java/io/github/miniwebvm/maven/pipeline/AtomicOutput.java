@@ -60,6 +60,7 @@ public final class AtomicOutput implements AutoCloseable {
         if (Files.exists(target)) {
             move(target, old);
         }
+        PausePoint.MID_SWAP.reach();
         move(staging, target);
         committed = true;
         deleteTree(old);

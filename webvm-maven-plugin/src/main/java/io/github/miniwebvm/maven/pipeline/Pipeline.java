@@ -60,6 +60,7 @@ public final class Pipeline {
                 return;
             }
             Files.deleteIfExists(stamp);
+            PausePoint.STARTED.reach();
             runStages();
             Files.writeString(stamp, fingerprint + "\n");
         } catch (IOException e) {
@@ -89,10 +90,12 @@ public final class Pipeline {
         } else {
             Path input = o.image != null ? o.image : buildImage();
             try (LoadedImage image = loadImage(input)) {
+                PausePoint.FLATTENED.reach();
                 config = withDefaultCommand(image.config().withOverrides(overrides()), image.tree());
                 imageDigest = image.digest();
                 ids = resolveUser(config, image.tree());
                 writeExt2(image.tree(), ext2);
+                PausePoint.EXT2_WRITTEN.reach();
             }
         }
         config.writeJson(o.workDirectory.resolve("image.json"));
@@ -109,9 +112,11 @@ public final class Pipeline {
         try (AtomicOutput out = AtomicOutput.open(o.outputDirectory)) {
             Path site = out.staging();
             ChunkReport report = writeDisk(ext2, site, out.target());
+            PausePoint.CHUNKED.reach();
             SiteConfig.Boot boot = o.engine == PipelineOptions.Engine.V86
                     ? writeBootKit(new GuestCommand(config.argv(), config.env(), config.webvmCwd(), ids.uid(), ids.gid()), site)
                     : null;
+            PausePoint.BOOT_KIT.reach();
             StageLog.Stage stage = log.stage("site");
             SiteConfig siteConfig = new SiteConfig(
                     o.engine == PipelineOptions.Engine.V86 ? SiteConfig.Engine.V86 : SiteConfig.Engine.CHEERPX,
@@ -122,8 +127,10 @@ public final class Pipeline {
                     o.memoryMiB, title(), o.cheerpx);
             List<String> written = SiteAssembler.builder().config(siteConfig).build().assemble(site);
             stage.done(written.size() + " files of page, service worker and runtime");
+            PausePoint.ASSEMBLED.reach();
             if (o.snapshot) {
                 takeSnapshot(site);
+                PausePoint.SNAPSHOT.reach();
             }
             long[] size = sizeOf(site);
             log.info("site: " + size[1] + " files, " + StageLog.bytes(size[0]) + " in all");
@@ -131,8 +138,11 @@ public final class Pipeline {
                 log.warn("the site is " + StageLog.bytes(size[0]) + ", more than GitHub Pages' 1 GB limit;"
                         + " use a smaller imageSize/headroom or another host");
             }
+            PausePoint.BEFORE_SWAP.reach();
             out.commit();
+            PausePoint.SWAPPED.reach();
             writeSiteJson(imageDigest, report, size);
+            PausePoint.SITE_JSON.reach();
         } catch (IllegalArgumentException e) {
             throw PipelineException.user(e.getMessage(), e);
         }
@@ -161,6 +171,7 @@ public final class Pipeline {
                     .build()
                     .run(o.workDirectory.resolve("build"));
             stage.done(built.engine() + " (" + built.reason() + "), image " + built.digest());
+            PausePoint.BUILT.reach();
             return built.path();
         } catch (IOException e) {
             throw PipelineException.user("build: " + e.getMessage(), e);
@@ -222,6 +233,11 @@ public final class Pipeline {
                 .chunkSize(o.chunkSize)
                 .imageName(DISK_IMAGE)
                 .log(stage.lines())   // the chunker's report, its warnings and its own progress every 10 s
+                .listener((done, total) -> {
+                    if (done == total / 2) {
+                        PausePoint.CHUNKS_HALFWAY.reach();
+                    }
+                })
                 .build()
                 .write(ext2, disk);
         if (o.diskLayout != PipelineOptions.Layout.PACKED) {
