@@ -73,15 +73,20 @@ final class Engine {
         Files.deleteIfExists(iidFile);
         Files.deleteIfExists(archive);
 
+        Path dockerfile = FromPlatforms.forEngine(req.dockerfile(), workDir);
+        if (!dockerfile.equals(req.dockerfile())) {
+            req.log().accept("[webvm] FROM --platform values written as os/arch (" + command
+                    + " accepts no other form) in " + dockerfile);
+        }
         boolean chroot = isPodman() && NEEDS_CHROOT.getOrDefault(command, false);
-        CommandRunner.Result result = CommandRunner.run(buildCommand(req, iidFile, chroot), req.context(),
+        CommandRunner.Result result = CommandRunner.run(buildCommand(req, dockerfile, iidFile, chroot), req.context(),
                 Map.of(), req.log());
         if (!result.ok() && isPodman() && !chroot && runtimeCannotStart(result)) {
             req.log().accept("[webvm] podman's default OCI runtime cannot start containers on this host; "
                     + "retrying with --isolation=chroot");
             NEEDS_CHROOT.put(command, true);
             chroot = true;
-            result = CommandRunner.run(buildCommand(req, iidFile, true), req.context(), Map.of(), req.log());
+            result = CommandRunner.run(buildCommand(req, dockerfile, iidFile, true), req.context(), Map.of(), req.log());
         }
         if (!result.ok()) {
             throw new ImageBuildException(command + " build failed (exit status " + result.exitCode() + ") for "
@@ -105,9 +110,9 @@ final class Engine {
                 reason + (chroot ? "; podman --isolation=chroot" : ""));
     }
 
-    List<String> buildCommand(BuildRequest req, Path iidFile, boolean chroot) {
-        List<String> cmd = new ArrayList<>(List.of(command, "build", "--platform", req.platform(),
-                "-f", req.dockerfile().toString(), "--iidfile", iidFile.toString()));
+    List<String> buildCommand(BuildRequest req, Path dockerfile, Path iidFile, boolean chroot) {
+        List<String> cmd = new ArrayList<>(List.of(command, "build", "--platform", FromPlatforms.normalize(req.platform()),
+                "-f", dockerfile.toString(), "--iidfile", iidFile.toString()));
         if (chroot) {
             cmd.add("--isolation=chroot");
         }
