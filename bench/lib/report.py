@@ -8,10 +8,6 @@ import os
 
 NOTES = "<!-- notes below this line are kept when run-all rewrites the file -->"
 MIB = 1024 * 1024
-# research/v86-boot.md: v86 0.5.462 in headless Chromium, 256 MiB ext2 as raw 131072-byte parts
-RESEARCH_DISK = 4_194_304       # 32 parts fetched before the prompt
-RESEARCH_PAGE = 10_161_944      # libv86, v86.wasm, bios, vgabios, vmlinuz, initrd
-RESEARCH_PROMPT_S = 14.88
 
 
 def load_facts(path):
@@ -123,19 +119,10 @@ def main():
         visit(cold_nosnap, "beforePrompt", "bytes") if cold_nosnap.get("promptMs") is not None else None,
         None, "B", "≤ 8 MiB", lambda o, r: o <= 8 * MIB,
         "the same for the site built with -Dwebvm.snapshot=false: kernel, initrd and disk chunks instead of the saved state")
-    fig("bytes_before_prompt_vs_raw_parts", visit(cold, "beforePrompt", "bytes") if cold.get("promptMs") is not None else None,
-        RESEARCH_DISK + RESEARCH_PAGE, "B", "", None,
-        "NOT the WebVM page: research/v86-boot.md's measurement of v86 booting raw 128 KiB parts "
-        f"(WebVM's chunk format) in Chromium: {RESEARCH_DISK:,} B of disk + {RESEARCH_PAGE:,} B of page and boot files")
-    fig("disk_bytes_before_prompt_vs_raw_parts",
-        visit(cold, "beforePrompt", "byDir", "disk", "bytes") if cold.get("promptMs") is not None else None,
-        RESEARCH_DISK, "B", "", None, "disk/ only, against the same research figure (32 raw parts)")
     fig("time_to_prompt_cold", prompt_s(cold), None, "s", "", None,
-        f"navigation → prompt in the terminal text, fresh profile; {not_measurable} "
-        f"(research, v86 with raw parts: {RESEARCH_PROMPT_S} s)")
-    fig("time_to_prompt_cold_no_snapshot", prompt_s(cold_nosnap), RESEARCH_PROMPT_S, "s", "", None,
-        "site built with -Dwebvm.snapshot=false (the page boots the kernel); reference: research/v86-boot.md's "
-        "v86 boot of raw 128 KiB parts on this machine, NOT the WebVM page")
+        f"navigation → prompt in the terminal text, fresh profile; {not_measurable}")
+    fig("time_to_prompt_cold_no_snapshot", prompt_s(cold_nosnap), None, "s", "", None,
+        f"site built with -Dwebvm.snapshot=false (the page boots the kernel); {not_measurable}")
     fig("time_to_prompt_warm", prompt_s(warm), None, "s", "", None,
         "second visit after a browser restart, same profile (Cache Storage and HTTP cache kept)")
     fig("bytes_before_prompt_warm",
