@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.miniwebvm.chunker.Chunker;
 import io.github.miniwebvm.chunker.DiskLayout;
+import io.github.miniwebvm.testsupport.Browser;
+import io.github.miniwebvm.testsupport.StaticServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -16,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,9 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriverException;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -51,6 +52,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CheerpxEngineIT {
   private static final Path TARGET = Path.of("target").toAbsolutePath();
+  /** A shell prompt at the end of the serial output ("$ ", or root's "# "), as engines/v86.js recognises one. */
+  private static final Pattern PROMPT = Pattern.compile("[#$] $");
   private static final String CONTROL_URL = "https://headscale.example.test";
   private static final SiteConfig.Command COMMAND = new SiteConfig.Command("/bin/bash", List.of("-l"),
       List.of("HOME=/home/user", "TERM=xterm", "LANG=C.UTF-8"), "/home/user", 1000, 1000);
@@ -61,21 +64,19 @@ class CheerpxEngineIT {
   private static String imageSha;
   private static StaticServer server;
   private static StaticServer cdn;
-  private static ChromeDriver browser;
+  private static Browser browser;
 
   @BeforeAll
   static void buildSite() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver")),
-        "needs Debian chromium + chromium-driver (scripts/setup-host.sh)");
-    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mke2fs")), "needs e2fsprogs (scripts/setup-host.sh)");
+    SiteBrowserIT.requireBrowserAndMke2fs();
     work = Files.createDirectories(TARGET.resolve("cheerpx"));
     site = work.resolve("site");
-    SiteBrowserIT.deleteTree(site);
+    Browser.deleteTree(site);
     Files.createDirectories(site);
 
     // a small ext2 revision 0 image (what CheerpX reads) whose size is not a multiple of 128 KiB
     Path content = work.resolve("content");
-    SiteBrowserIT.deleteTree(content);
+    Browser.deleteTree(content);
     Files.createDirectories(content.resolve("home/user"));
     Files.writeString(content.resolve("home/user/hello.txt"), "hello from the disk\n");
     byte[] noise = new byte[1_500_000]; // non-zero data across many chunks, so the chunk comparison means something
@@ -105,7 +106,7 @@ class CheerpxEngineIT {
 
   @AfterAll
   static void stop() {
-    if (browser != null) browser.quit();
+    if (browser != null) browser.close();
     if (server != null) server.close();
     if (cdn != null) cdn.close();
   }
@@ -117,7 +118,7 @@ class CheerpxEngineIT {
     assertThat(webvm.path("cheerpx").path("module").asText()).endsWith("/cheerpx-stub/cx.esm.js");
     assertThat(webvm.path("cheerpx").path("tailscale").path("controlUrl").asText()).isEqualTo(CONTROL_URL);
 
-    browser = SiteBrowserIT.chromium("cheerpx-contract");
+    browser = SiteBrowserIT.openBrowser("cheerpx-contract");
     browser.get(server.url());
     waitUntil("the page to become ready", "return window.webvm && window.webvm.state === 'ready'");
     assertThat(js("return crossOriginIsolated")).isEqualTo(true);
@@ -185,13 +186,13 @@ class CheerpxEngineIT {
   @Order(2)
   void keyboardResizeRunLoopActivityNetworkFilesAndReset() throws Exception {
     assumeTrue(browser != null, "the contract test did not open the page");
-    browser.findElement(By.cssSelector(".xterm-helper-textarea")).sendKeys("ls\n");
+    browser.driver().findElement(By.cssSelector(".xterm-helper-textarea")).sendKeys("ls\n");
     waitUntil("keys to reach CheerpX", "return cheerpxStub.keys.length >= 3");
     assertThat(js("return String.fromCharCode(...cheerpxStub.keys)")).isEqualTo("ls\r");
 
     // the terminal follows the window: CheerpX gets the new size
     long cols = ((Number) js("return cheerpxStub.console.cols")).longValue();
-    browser.manage().window().setSize(new Dimension(700, 500));
+    browser.driver().manage().window().setSize(new Dimension(700, 500));
     // the window resize may reach the terminal in steps; CheerpX must end up with the final size
     waitUntil("the console to get the terminal's new size", "return cheerpxStub.console.cols !== " + cols
         + " && cheerpxStub.console.cols === webvm.terminal.cols && cheerpxStub.console.rows === webvm.terminal.rows");
@@ -211,9 +212,9 @@ class CheerpxEngineIT {
 
     // Tailscale: interactive login link, then state and IP in the status line
     assertThat(text("status-network")).isEqualTo("tailscale: off");
-    browser.findElement(By.id("tailscale-connect")).click();
+    browser.driver().findElement(By.id("tailscale-connect")).click();
     waitUntil("the login link", "return !!document.getElementById('tailscale-login')");
-    assertThat(browser.findElement(By.id("tailscale-login")).getAttribute("href")).isEqualTo("https://login.tailscale.example/a/stub");
+    assertThat(browser.driver().findElement(By.id("tailscale-login")).getAttribute("href")).isEqualTo("https://login.tailscale.example/a/stub");
     js("cheerpxStub.networkInterface.stateUpdateCb(6);"
         + "cheerpxStub.networkInterface.netmapUpdateCb({self: {addresses: ['100.64.0.7']}})");
     assertThat(text("status-network")).isEqualTo("tailscale: connected 100.64.0.7");
@@ -221,7 +222,7 @@ class CheerpxEngineIT {
     // files from the browser into /data
     Path upload = work.resolve("upload.txt");
     Files.writeString(upload, "dropped into the VM\n");
-    browser.findElement(By.id("data-files")).sendKeys(upload.toString());
+    browser.driver().findElement(By.id("data-files")).sendKeys(upload.toString());
     waitUntil("the file in /data", "return cheerpxStub.files['/upload.txt'] !== undefined");
     assertThat(js("return cheerpxStub.files['/upload.txt']")).isEqualTo("dropped into the VM\n");
 
@@ -229,7 +230,7 @@ class CheerpxEngineIT {
     js("window.confirm = () => true;"
         + "const r = cheerpxStub.calls; window.addEventListener('beforeunload', () =>"
         + " sessionStorage.setItem('stub-calls-before-reload', JSON.stringify(r.map(c => c.name))))");
-    browser.findElement(By.id("reset")).click();
+    browser.driver().findElement(By.id("reset")).click();
     waitUntil("the reload after reset", "return !!sessionStorage.getItem('stub-calls-before-reload')");
     String before = (String) js("return sessionStorage.getItem('stub-calls-before-reload')");
     assertThat(before).contains("\"IDBDevice.reset\"");
@@ -246,7 +247,7 @@ class CheerpxEngineIT {
   /** Fetches every WebVM chunk name and the .meta through the page's service worker; compares with split. */
   private static void assertWebvmNamesMatchSplit(StaticServer origin) throws Exception {
     Path split = work.resolve("split");
-    SiteBrowserIT.deleteTree(split);
+    Browser.deleteTree(split);
     Files.createDirectories(split);
     SiteBrowserIT.run(split, "split", image.toString(), "rootfs.ext2.c", "-a", "6", "-b", "128k", "-x",
         "--additional-suffix=.txt");
@@ -258,7 +259,7 @@ class CheerpxEngineIT {
     origin.resetCounters();
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> got = (Map<String, Object>) ((JavascriptExecutor) browser).executeAsyncScript(
+    Map<String, Object> got = (Map<String, Object>) browser.driver().executeAsyncScript(
         "const [names, done] = [arguments[0], arguments[arguments.length - 1]];"
             + "(async () => { const out = {};"
             + "  for (const n of names) { const r = await fetch('disk/' + n);"
@@ -285,7 +286,7 @@ class CheerpxEngineIT {
   @Order(4)
   void overlaysOfOtherImagesAreDeleted() throws Exception {
     assumeTrue(browser != null, "the contract test did not open the page");
-    ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+    browser.driver().executeAsyncScript("const done = arguments[arguments.length - 1];"
         + "const r = indexedDB.open('webvm-overlay:/:' + 'ef'.repeat(32)); r.onsuccess = () => { r.result.close(); done(); };");
     assertThat(overlayDatabases()).contains("webvm-overlay:/:" + "ef".repeat(32));
     js("window.beforeReload = true; location.reload()");
@@ -298,7 +299,7 @@ class CheerpxEngineIT {
   void externalCloudDiskAndAuthKeyFromTheAddress() throws Exception {
     assumeTrue(browser != null, "the contract test did not open the page");
     Path site2 = work.resolve("site-cloud");
-    SiteBrowserIT.deleteTree(site2);
+    Browser.deleteTree(site2);
     Files.createDirectories(site2.resolve("disk"));
     // a packed store with 64 KiB chunks: WebVM's names still cut the image at 128 KiB
     Chunker.builder().layout(DiskLayout.PACKED).chunkSize(65536).imageName("rootfs.ext2").build()
@@ -322,7 +323,7 @@ class CheerpxEngineIT {
       assertThat(net.get("authKey")).isEqualTo("tskey-auth-test");
       assertThat(net.get("controlUrl")).isEqualTo("https://hs.example.test");
       waitUntil("the automatic Tailscale login", "return cheerpxStub.calls.some(c => c.name === 'Linux.networkLogin')");
-      assertThat(browser.findElements(By.id("tailscale-connect"))).isEmpty();
+      assertThat(browser.driver().findElements(By.id("tailscale-connect"))).isEmpty();
       assertThat(server2.requests).noneMatch(p -> p.startsWith("/disk/"));
       assertWebvmNamesMatchSplit(server2);
     }
@@ -335,7 +336,7 @@ class CheerpxEngineIT {
   void liveCheerpxBootsAndRunsUname() throws Exception {
     Path repo = Path.of(System.getProperty("webvm.repoRoot", "..")).toAbsolutePath().normalize();
     Path live = work.resolve("live");
-    SiteBrowserIT.deleteTree(live);
+    Browser.deleteTree(live);
     Files.createDirectories(live);
     Path fixture = Path.of(SiteBrowserIT.run(work, "bash", repo.resolve("scripts/fixture-base.sh").toString(), "dir").strip());
     Path liveImage = work.resolve("live.ext2");
@@ -349,18 +350,17 @@ class CheerpxEngineIT {
         256, "CheerpX live", SiteConfig.Cheerpx.defaults());
     SiteAssembler.builder().config(config).build().assemble(live);
     try (StaticServer liveServer = new StaticServer(live)) {
-      ChromeDriver b = SiteBrowserIT.chromium("cheerpx-live");
-      try {
+      try (Browser b = SiteBrowserIT.openBrowser("cheerpx-live")) {
         b.get(liveServer.url());
-        new WebDriverWait(b, Duration.ofMinutes(5), Duration.ofSeconds(1)).ignoring(WebDriverException.class)
-            .until(d -> "ready".equals(((JavascriptExecutor) d).executeScript("return window.webvm && window.webvm.state")));
-        Thread.sleep(5000);
-        b.findElement(By.cssSelector(".xterm-helper-textarea")).sendKeys("uname -a\n");
-        new WebDriverWait(b, Duration.ofMinutes(2), Duration.ofSeconds(1)).until(d ->
-            ((String) ((JavascriptExecutor) d).executeScript("return window.webvm.transcript")).matches("(?s).*Linux .*i686.*"));
-        System.out.println("[cheerpx] live transcript:\n" + ((JavascriptExecutor) b).executeScript("return window.webvm.transcript"));
-      } finally {
-        b.quit();
+        new WebDriverWait(b.driver(), Duration.ofMinutes(5), Duration.ofSeconds(1)).ignoring(WebDriverException.class)
+            .until(d -> "ready".equals(b.js("return window.webvm && window.webvm.state")));
+        // "ready" is CheerpX's first console output: type once the shell shows its prompt (root's "# ")
+        new WebDriverWait(b.driver(), Duration.ofMinutes(2), Duration.ofSeconds(1)).ignoring(WebDriverException.class)
+            .until(d -> PROMPT.matcher(b.transcript()).find());
+        b.driver().findElement(By.cssSelector(".xterm-helper-textarea")).sendKeys("uname -a\n");
+        new WebDriverWait(b.driver(), Duration.ofMinutes(2), Duration.ofSeconds(1)).until(d ->
+            ((String) b.js("return window.webvm.transcript")).matches("(?s).*Linux .*i686.*"));
+        System.out.println("[cheerpx] live transcript:\n" + b.js("return window.webvm.transcript"));
       }
     }
   }
@@ -379,29 +379,21 @@ class CheerpxEngineIT {
 
   @SuppressWarnings("unchecked")
   private static List<String> overlayDatabases() {
-    return (List<String>) ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+    return (List<String>) browser.driver().executeAsyncScript("const done = arguments[arguments.length - 1];"
         + "indexedDB.databases().then(l => done(l.map(d => d.name).filter(n => n.startsWith('webvm-overlay:'))))");
   }
 
-  private static String consoleLog() {
-    StringBuilder sb = new StringBuilder();
-    for (var entry : browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)) {
-      sb.append(entry.getLevel()).append(' ').append(entry.getMessage()).append('\n');
-    }
-    return sb.toString();
-  }
-
   private static String text(String id) {
-    return browser.findElement(By.id(id)).getText();
+    return browser.driver().findElement(By.id(id)).getText();
   }
 
   private static Object js(String script) {
-    return ((JavascriptExecutor) browser).executeScript(script);
+    return browser.js(script);
   }
 
   private static void waitUntil(String what, String condition) {
     try {
-      new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(200))
+      new WebDriverWait(browser.driver(), Duration.ofSeconds(30), Duration.ofMillis(200))
           .ignoring(WebDriverException.class)
           .until(d -> {
             Object state = js("return window.webvm && window.webvm.state");
@@ -412,7 +404,7 @@ class CheerpxEngineIT {
       throw new AssertionError("timed out waiting for " + what + "; state " + js("return window.webvm && window.webvm.state")
           + "; activity " + js("return document.getElementById('status-activity').textContent")
           + "; stub calls " + js("return window.cheerpxStub && JSON.stringify(cheerpxStub.calls.map(c => c.name))")
-          + "\nbrowser console:\n" + consoleLog(), e);
+          + "\nbrowser console:\n" + browser.consoleLog(), e);
     }
   }
 

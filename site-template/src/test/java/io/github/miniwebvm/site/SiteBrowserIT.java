@@ -14,12 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 import io.github.miniwebvm.bootkit.BootFiles;
 import io.github.miniwebvm.bootkit.BootKit;
 import io.github.miniwebvm.bootkit.GuestCommand;
 import io.github.miniwebvm.chunker.Chunker;
 import io.github.miniwebvm.chunker.DiskLayout;
+import io.github.miniwebvm.testsupport.Browser;
+import io.github.miniwebvm.testsupport.MissingOracle;
+import io.github.miniwebvm.testsupport.StaticServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -27,12 +32,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriverException;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -42,25 +42,20 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SiteBrowserIT {
-  private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(300); // the shared 2-core box has taken 160 s
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path TARGET = Path.of("target").toAbsolutePath();
 
   private static Path site;
   private static StaticServer server;
-  static ChromeDriver browser;
+  private static Browser browser;
   private static final List<String> chunksReadAtBoot = new ArrayList<>();
 
   @BeforeAll
   static void buildSite() throws Exception {
-    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "needs Debian chromium + chromium-driver (scripts/setup-host.sh)");
-    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mke2fs")), "needs e2fsprogs (scripts/setup-host.sh)");
+    requireBrowserAndMke2fs();
     Path repo = Path.of(System.getProperty("webvm.repoRoot", "..")).toAbsolutePath().normalize();
     Path work = Files.createDirectories(TARGET.resolve("e2e"));
     site = work.resolve("site");
-    deleteTree(site);
+    Browser.deleteTree(site);
     Files.createDirectories(site.resolve("boot"));
 
     // disk: the fixture rootfs plus a user, as ext2 made by mke2fs
@@ -71,7 +66,7 @@ class SiteBrowserIT {
       copyWithUser(fixture, rootfs, work);
       run(work, "mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-d", rootfs.toString(), image + ".part", "256M");
       Files.move(Path.of(image + ".part"), image, StandardCopyOption.REPLACE_EXISTING);
-      deleteTree(rootfs);
+      Browser.deleteTree(rootfs);
     }
     assembleLoginShellSite(image, site, "Debian minbase");
     server = new StaticServer(site);
@@ -102,7 +97,7 @@ class SiteBrowserIT {
    * with its home; bracketed paste off, so typed commands echo plainly.
    */
   static void copyWithUser(Path fixture, Path rootfs, Path work) throws Exception {
-    deleteTree(rootfs);
+    Browser.deleteTree(rootfs);
     run(work, "cp", "-a", fixture.toString(), rootfs.toString());
     Files.writeString(rootfs.resolve("etc/passwd"), "webvm:x:1000:1000:WebVM user:/home/webvm:/bin/bash\n",
         StandardOpenOption.APPEND);
@@ -115,55 +110,53 @@ class SiteBrowserIT {
 
   @AfterAll
   static void stop() {
-    if (browser != null) browser.quit();
+    if (browser != null) browser.close();
     if (server != null) server.close();
   }
 
   @Test
   @Order(1)
   void firstVisitBootsThroughTheServiceWorkerAndRunsCommands() throws Exception {
-    browser = chromium("profile-main");
+    browser = openBrowser("profile-main");
     long t0 = System.nanoTime();
     browser.get(server.url());
-    waitForPrompt();
+    browser.waitForPrompt();
     long bootMillis = (System.nanoTime() - t0) / 1_000_000;
     long bytesBeforePrompt = server.bytesSent.get();
     long diskRequestsBeforePrompt = server.diskRequests();
     server.requests.stream().filter(r -> r.startsWith("/disk/chunks/")).distinct().forEach(chunksReadAtBoot::add);
-    Map<?, ?> disk = (Map<?, ?>) js("return window.webvm.diskBytes");
+    Map<?, ?> disk = (Map<?, ?>) browser.js("return window.webvm.diskBytes");
     System.out.printf("[e2e] first visit: prompt after %d ms; server sent %d bytes (%d disk requests); page disk counter %s%n",
         bootMillis, bytesBeforePrompt, diskRequestsBeforePrompt, disk);
-    assertThat(js("return crossOriginIsolated")).isEqualTo(true);
+    assertThat(browser.js("return crossOriginIsolated")).isEqualTo(true);
     assertThat(diskRequestsBeforePrompt).isPositive();
 
-    String out = typeAndCollect("uname -m; cat /etc/os-release; id; pwd");
+    String out = browser.typeAndCollect("uname -m; cat /etc/os-release; id; pwd");
     assertThat(out).contains("i686");
     assertThat(out).contains("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"");
     assertThat(out).contains("uid=1000(webvm) gid=1000(webvm)");
     assertThat(out).containsPattern("(?m)^/home/webvm$");
 
-    String file = typeAndCollect("echo written-by-$((6*7)) > note.txt; sync; cat note.txt; ls -l note.txt");
+    String file = browser.typeAndCollect("echo written-by-$((6*7)) > note.txt; sync; cat note.txt; ls -l note.txt");
     assertThat(file).contains("written-by-42");
     assertThat(file).contains("webvm webvm");
 
     // terminal size: from the kernel command line at boot, then `stty` after a window resize
-    assertThat(typeAndCollect("stty size").strip()).isEqualTo(js("return webvm.terminal.rows") + " " + js("return webvm.terminal.cols"));
-    Object colsBefore = js("return webvm.terminal.cols");
-    browser.manage().window().setSize(new org.openqa.selenium.Dimension(800, 600));
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !colsBefore.equals(js("return webvm.terminal.cols")));
-    Thread.sleep(1500);
-    assertThat(typeAndCollect("stty size").strip()).isEqualTo(js("return webvm.terminal.rows") + " " + js("return webvm.terminal.cols"));
-    browser.manage().window().setSize(new org.openqa.selenium.Dimension(1100, 750));
-    Thread.sleep(1500);
-    typeAndCollect("clear; uname -a; head -2 /etc/os-release; id; pwd; cat note.txt");
+    assertThat(browser.typeAndCollect("stty size").strip())
+        .isEqualTo(browser.js("return webvm.terminal.rows") + " " + browser.js("return webvm.terminal.cols"));
+    resizeWindow(800, 600);
+    assertThat(browser.typeAndCollect("stty size").strip())
+        .isEqualTo(browser.js("return webvm.terminal.rows") + " " + browser.js("return webvm.terminal.cols"));
+    resizeWindow(1100, 750);
+    browser.typeAndCollect("clear; uname -a; head -2 /etc/os-release; id; pwd; cat note.txt");
 
     checkWebvmDiskNames();
 
     Path shot = TARGET.resolve("e2e-booted.png");
-    Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
+    Files.write(shot, browser.driver().getScreenshotAs(OutputType.BYTES));
     System.out.println("[e2e] screenshot " + shot);
-    assertThat(browser.findElement(By.id("status-activity")).getText()).isEqualTo("running");
-    assertThat(browser.findElement(By.id("status-disk")).getText()).startsWith("disk ");
+    assertThat(browser.driver().findElement(By.id("status-activity")).getText()).isEqualTo("running");
+    assertThat(browser.driver().findElement(By.id("status-disk")).getText()).startsWith("disk ");
   }
 
   @Test
@@ -172,13 +165,13 @@ class SiteBrowserIT {
     assumeTrue(browser != null, "first visit did not run");
     server.resetCounters();
     browser.get(server.url());
-    waitForPrompt();
-    String out = typeAndCollect("uname -m; cat /etc/os-release; id; pwd");
+    browser.waitForPrompt();
+    String out = browser.typeAndCollect("uname -m; cat /etc/os-release; id; pwd");
     assertThat(out).contains("i686").contains("Debian GNU/Linux 12").contains("uid=1000(webvm)");
     System.out.printf("[e2e] second visit: server sent %d bytes; requests %s%n", server.bytesSent.get(), server.requests);
     assertThat(server.requests).filteredOn(p -> p.startsWith("/disk/")).isEmpty();
-    assertThat(js("return crossOriginIsolated")).isEqualTo(true);
-    Map<?, ?> disk = (Map<?, ?>) js("return window.webvm.diskBytes");
+    assertThat(browser.js("return crossOriginIsolated")).isEqualTo(true);
+    Map<?, ?> disk = (Map<?, ?>) browser.js("return window.webvm.diskBytes");
     assertThat(((Number) disk.get("cache")).longValue()).isPositive();
   }
 
@@ -186,7 +179,7 @@ class SiteBrowserIT {
   @Order(3)
   void corruptChunkIsReportedByNameAndNeverBooted() throws Exception {
     if (browser != null) {
-      browser.quit();
+      browser.close();
       browser = null;
     }
     // chunk 0 holds the ext2 superblock: the kernel must read it to mount the root
@@ -199,25 +192,26 @@ class SiteBrowserIT {
       out.write(new byte[Chunker.DEFAULT_CHUNK_SIZE]); // valid gzip, wrong content
     }
     try {
-      browser = chromium("profile-corrupt");
+      browser = openBrowser("profile-corrupt");
       browser.get(server.url());
-      waitForState("error");
-      Map<?, ?> error = (Map<?, ?>) js("return window.webvm.error");
+      browser.waitForState("error");
+      Map<?, ?> error = (Map<?, ?>) browser.js("return window.webvm.error");
       assertThat(error.get("kind")).isEqualTo("integrity");
-      String shown = browser.findElement(By.id("error")).getText();
+      String shown = browser.driver().findElement(By.id("error")).getText();
       System.out.println("[e2e] corrupt chunk: page shows: " + shown.replace('\n', ' '));
       assertThat(shown).contains(sha).contains("integrity");
-      Thread.sleep(5000);
-      assertThat(js("return window.webvm.state")).isEqualTo("error");
-      assertThat((String) js("return window.webvm.transcript")).doesNotContain("webvm@");
-      Object cached = ((JavascriptExecutor) browser).executeAsyncScript(
+      // never booted, and never will: on the error the page stopped the emulator's CPU, before any prompt
+      waitForEmulatorStopped();
+      assertThat(browser.js("return window.webvm.state")).isEqualTo("error");
+      assertThat((String) browser.js("return window.webvm.transcript")).doesNotContain("webvm@");
+      Object cached = browser.driver().executeAsyncScript(
           "const done = arguments[arguments.length - 1];"
               + "(async () => { for (const k of await caches.keys()) {"
               + "  const c = await caches.open(k);"
               + "  for (const r of await c.keys()) if (r.url.endsWith(arguments[0])) return done(r.url); }"
               + " done(null); })();", sha);
       assertThat(cached).as("corrupt chunk must not be cached").isNull();
-      Files.write(TARGET.resolve("e2e-integrity-error.png"), browser.getScreenshotAs(OutputType.BYTES));
+      Files.write(TARGET.resolve("e2e-integrity-error.png"), browser.driver().getScreenshotAs(OutputType.BYTES));
     } finally {
       Files.move(saved, chunk, StandardCopyOption.REPLACE_EXISTING);
     }
@@ -228,7 +222,7 @@ class SiteBrowserIT {
   void openedFromFileSaysToServeIt() {
     assumeTrue(browser != null, "corrupt chunk test did not run");
     browser.get(site.resolve("index.html").toUri().toString());
-    String shown = browser.findElement(By.id("error")).getText();
+    String shown = browser.driver().findElement(By.id("error")).getText();
     assertThat(shown).contains("file://").contains("mvn webvm:serve");
   }
 
@@ -236,7 +230,7 @@ class SiteBrowserIT {
   @Order(5)
   void flakyChunkRequestsAreRetriedAndAMissingChunkIsReported() throws Exception {
     assumeTrue(chunksReadAtBoot.size() >= 2, "first visit did not run");
-    if (browser != null) browser.quit();
+    if (browser != null) browser.close();
     String flaky = chunksReadAtBoot.get(0);
     String missing = chunksReadAtBoot.get(1);
     Path missingFile = site.resolve(missing.substring(1));
@@ -245,11 +239,11 @@ class SiteBrowserIT {
     server.resetCounters();
     server.failNext.put(flaky, new java.util.concurrent.atomic.AtomicInteger(2));
     try {
-      browser = chromium("profile-flaky");
+      browser = openBrowser("profile-flaky");
       browser.get(server.url());
-      waitForState("error");
-      Map<?, ?> error = (Map<?, ?>) js("return window.webvm.error");
-      String shown = browser.findElement(By.id("error")).getText();
+      browser.waitForState("error");
+      Map<?, ?> error = (Map<?, ?>) browser.js("return window.webvm.error");
+      String shown = browser.driver().findElement(By.id("error")).getText();
       System.out.println("[e2e] missing chunk: page shows: " + shown.replace('\n', ' '));
       assertThat(error.get("kind")).isEqualTo("network");
       assertThat(shown).contains(missing.substring("/disk/chunks/".length())).contains("404");
@@ -272,7 +266,7 @@ class SiteBrowserIT {
     }
     int last = manifest.path("chunks").size() - 1;
     @SuppressWarnings("unchecked")
-    Map<String, Object> r = (Map<String, Object>) ((JavascriptExecutor) browser).executeAsyncScript(
+    Map<String, Object> r = (Map<String, Object>) browser.driver().executeAsyncScript(
         "const done = arguments[arguments.length - 1];"
             + "const hex = b => Array.from(new Uint8Array(b), x => x.toString(16).padStart(2, '0')).join('');"
             + "const get = async n => { const r = await fetch('disk/rootfs.ext2.' + n); const b = await r.arrayBuffer();"
@@ -298,97 +292,122 @@ class SiteBrowserIT {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  static ChromeDriver chromium(String profile) throws IOException {
-    Path dir = TARGET.resolve("e2e").resolve(profile);
-    deleteTree(dir);
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1100,750", "--user-data-dir=" + dir);
-    var logging = new org.openqa.selenium.logging.LoggingPreferences();
-    logging.enable(org.openqa.selenium.logging.LogType.BROWSER, java.util.logging.Level.ALL);
-    options.setCapability("goog:loggingPrefs", logging);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort()
-        .build();
-    ChromeDriver driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
-    return driver;
+  /** A fresh headless Chromium whose profile is target/e2e/{@code profile}. */
+  static Browser openBrowser(String profile) throws IOException {
+    return Browser.open(TARGET.resolve("e2e").resolve(profile));
   }
 
-  static String consoleLog() {
-    StringBuilder sb = new StringBuilder();
-    for (var entry : browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)) {
-      sb.append(entry.getLevel()).append(' ').append(entry.getMessage()).append('\n');
-    }
-    return sb.toString();
+  /** Skips (outside CI) or fails (in CI) when the tools the browser tests build their sites with are missing. */
+  static void requireBrowserAndMke2fs() {
+    MissingOracle.require(Browser.available(), "needs Debian chromium + chromium-driver (scripts/setup-host.sh)");
+    MissingOracle.require(Files.isExecutable(Path.of("/usr/sbin/mke2fs")), "needs e2fsprogs (scripts/setup-host.sh)");
   }
-
-  static Object js(String script) {
-    return ((JavascriptExecutor) browser).executeScript(script);
-  }
-
-  /** Waits until the page is ready and the shell waits at its prompt. */
-  static void waitForPrompt() {
-    waitForState("ready");
-    try {
-      new WebDriverWait(browser, BOOT_TIMEOUT, Duration.ofMillis(300)).until(d -> transcript().endsWith("$ "));
-    } catch (org.openqa.selenium.TimeoutException e) {
-      throw new AssertionError("no shell prompt within " + BOOT_TIMEOUT + "; serial output:\n" + transcript(), e);
-    }
-  }
-
-  /** Waits for window.webvm.state (the page reloads once after installing its worker). */
-  static void waitForState(String wanted) {
-    try {
-      new WebDriverWait(browser, BOOT_TIMEOUT, Duration.ofMillis(500))
-          .ignoring(WebDriverException.class)
-          .until(d -> {
-            Object s = js("return window.webvm && window.webvm.state");
-            if ("error".equals(s) && !"error".equals(wanted)) {
-              throw new AssertionError("page shows an error: " + js("return JSON.stringify(window.webvm.error)"));
-            }
-            return wanted.equals(s);
-          });
-    } catch (org.openqa.selenium.TimeoutException e) {
-      Object transcript = js("return window.webvm && window.webvm.transcript");
-      throw new AssertionError("page state did not become " + wanted + " within " + BOOT_TIMEOUT
-          + "; state " + js("return window.webvm && window.webvm.state") + "; serial output:\n" + transcript
-          + "\nbrowser console:\n" + consoleLog(), e);
-    }
-  }
-
-  private static int commandCounter;
 
   /**
-   * Types a command line into the terminal (keyboard input through xterm.js) and returns what it
-   * printed. Markers are computed by the shell, so the echoed input line never matches them.
+   * Resizes the window, waits until the terminal follows, then until the page has told the guest
+   * the new size and the shell is back at its prompt (see {@link #waitForGuestTerminalSize}).
    */
-  static String typeAndCollect(String commandLine) {
-    int n = ++commandCounter;
-    String begin = "BEGIN" + (999 + n), end = "END" + (999 + n);
-    String line = "echo BEGIN$((999+" + n + ")); " + commandLine + "; echo END$((999+" + n + "))";
-    browser.findElement(By.cssSelector(".xterm-helper-textarea")).sendKeys(line + "\n");
-    try {
-      new WebDriverWait(browser, Duration.ofSeconds(90), Duration.ofMillis(300)).until(d -> {
-        String t = transcript();
-        int b = t.lastIndexOf(begin + "\n");
-        return b >= 0 && t.indexOf(end + "\n", b) > 0;
-      });
-    } catch (org.openqa.selenium.TimeoutException e) {
-      throw new AssertionError("no output of '" + line + "' within 90 s; serial output:\n"
-          + js("return window.webvm.transcript") + "\nbrowser console:\n" + consoleLog(), e);
-    }
-    String t = transcript();
-    int b = t.lastIndexOf(begin + "\n");
-    return t.substring(b + begin.length() + 1, t.indexOf(end + "\n", b));
+  private static void resizeWindow(int width, int height) {
+    Object colsBefore = browser.js("return webvm.terminal.cols");
+    browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(width, height));
+    new WebDriverWait(browser.driver(), Duration.ofSeconds(30)).until(d -> !colsBefore.equals(browser.js("return webvm.terminal.cols")));
+    waitForGuestTerminalSize();
   }
 
-  /** The serial output so far, without carriage returns and terminal escape sequences. */
-  static String transcript() {
-    return ((String) js("return window.webvm.transcript")).replace("\r", "").replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", "");
+  /**
+   * Waits until every v86 emulator in the page has stopped its CPU ({@code is_running()} false;
+   * v86's stop() takes effect at the emulator's next tick).
+   */
+  private static void waitForEmulatorStopped() {
+    List<Boolean> running = new ArrayList<>();
+    try {
+      new WebDriverWait(browser.driver(), Duration.ofSeconds(30), Duration.ofMillis(200)).until(d -> {
+        running.clear();
+        running.addAll(emulatorsRunning());
+        return !running.isEmpty() && !running.contains(true);
+      });
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError("the emulator did not stop after the error (is_running() of the page's V86 instances: "
+          + running + "); serial output:\n" + browser.transcript(), e);
+    }
+  }
+
+  /**
+   * {@code is_running()} of the page's v86 emulator(s). The page keeps its emulator private and the
+   * bundled v86 sets no global, so DevTools finds it in the closure of the engine's {@code stop()}
+   * ({@code window.webvm.engine.stop}): the variable holding an object with V86's own field
+   * {@code cpu_is_running}.
+   */
+  @SuppressWarnings("unchecked")
+  private static List<Boolean> emulatorsRunning() {
+    var driver = browser.driver();
+    String group = "e2e-emulators";
+    try {
+      Map<String, Object> stop = driver.executeCdpCommand("Runtime.evaluate",
+          Map.of("expression", "window.webvm.engine.stop", "objectGroup", group));
+      String stopId = (String) ((Map<String, Object>) stop.get("result")).get("objectId");
+      if (stop.containsKey("exceptionDetails") || stopId == null) {
+        throw new AssertionError("the page has no window.webvm.engine.stop: " + stop);
+      }
+      String scopesId = null;
+      for (Object p : (List<Object>) driver.executeCdpCommand("Runtime.getProperties",
+          Map.of("objectId", stopId, "ownProperties", true)).getOrDefault("internalProperties", List.of())) {
+        Map<String, Object> property = (Map<String, Object>) p;
+        if ("[[Scopes]]".equals(property.get("name"))) {
+          scopesId = (String) ((Map<String, Object>) property.get("value")).get("objectId");
+        }
+      }
+      if (scopesId == null) throw new AssertionError("DevTools shows no [[Scopes]] of the engine's stop()");
+      List<Boolean> running = new ArrayList<>();
+      for (Object s : (List<Object>) driver.executeCdpCommand("Runtime.getProperties",
+          Map.of("objectId", scopesId, "ownProperties", true)).get("result")) {
+        Map<String, Object> scope = (Map<String, Object>) ((Map<String, Object>) s).get("value");
+        if (scope == null || !String.valueOf(scope.get("description")).startsWith("Closure")) continue;
+        for (Object v : (List<Object>) driver.executeCdpCommand("Runtime.getProperties",
+            Map.of("objectId", scope.get("objectId"), "ownProperties", true)).get("result")) {
+          Map<String, Object> value = (Map<String, Object>) ((Map<String, Object>) v).get("value");
+          if (value == null || !"object".equals(value.get("type")) || value.get("objectId") == null) continue;
+          Map<String, Object> r = driver.executeCdpCommand("Runtime.callFunctionOn", Map.of(
+              "objectId", value.get("objectId"), "returnByValue", true,
+              "functionDeclaration", "function () { return Object.prototype.hasOwnProperty.call(this, 'cpu_is_running')"
+                  + " && typeof this.is_running === 'function' ? this.is_running() : null; }"));
+          Object isRunning = ((Map<String, Object>) r.get("result")).get("value");
+          if (isRunning instanceof Boolean b) running.add(b);
+        }
+      }
+      return running;
+    } finally {
+      driver.executeCdpCommand("Runtime.releaseObjectGroup", Map.of("objectGroup", group));
+    }
+  }
+
+  private static final Pattern STTY_ROWS_COLS = Pattern.compile("stty rows (\\d+) cols (\\d+)\n");
+
+  /**
+   * A serial line has no window size: after a resize the v86 engine types {@code stty rows R cols C}
+   * at the shell prompt (engines/v86.js). Waits until the last such line in the transcript carries
+   * the terminal's current size and the shell has printed its prompt after it, so that a command
+   * typed now neither interleaves with the page's {@code stty} nor runs before it.
+   */
+  private static void waitForGuestTerminalSize() {
+    try {
+      new WebDriverWait(browser.driver(), Duration.ofSeconds(60), Duration.ofMillis(200)).until(d -> {
+        String wanted = browser.js("return webvm.terminal.rows") + " " + browser.js("return webvm.terminal.cols");
+        String t = browser.transcript();
+        Matcher m = STTY_ROWS_COLS.matcher(t);
+        String last = null;
+        int lastEnd = -1;
+        while (m.find()) {
+          last = m.group(1) + " " + m.group(2);
+          lastEnd = m.end();
+        }
+        return wanted.equals(last) && t.endsWith("$ ") && t.length() > lastEnd;
+      });
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError("the page did not tell the guest the terminal size "
+          + browser.js("return webvm.terminal.rows") + "x" + browser.js("return webvm.terminal.cols")
+          + " within 60 s; serial output:\n" + browser.transcript(), e);
+    }
   }
 
   static String run(Path dir, String... command) throws IOException, InterruptedException {
@@ -398,14 +417,5 @@ class SiteBrowserIT {
       throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + ")");
     }
     return out;
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) return;
-    List<Path> paths = new ArrayList<>();
-    try (var s = Files.walk(dir)) {
-      s.forEach(paths::add);
-    }
-    for (int i = paths.size() - 1; i >= 0; i--) Files.delete(paths.get(i));
   }
 }

@@ -1,18 +1,16 @@
 package io.github.miniwebvm.site;
 
-import static io.github.miniwebvm.site.SiteBrowserIT.chromium;
-import static io.github.miniwebvm.site.SiteBrowserIT.consoleLog;
-import static io.github.miniwebvm.site.SiteBrowserIT.deleteTree;
-import static io.github.miniwebvm.site.SiteBrowserIT.js;
 import static io.github.miniwebvm.site.SiteBrowserIT.run;
-import static io.github.miniwebvm.site.SiteBrowserIT.typeAndCollect;
-import static io.github.miniwebvm.site.SiteBrowserIT.waitForPrompt;
+import static io.github.miniwebvm.testsupport.Browser.deleteTree;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.miniwebvm.snapshot.Snapshotter;
+import io.github.miniwebvm.testsupport.Browser;
+import io.github.miniwebvm.testsupport.MissingOracle;
+import io.github.miniwebvm.testsupport.StaticServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -47,10 +44,8 @@ class SnapshotBrowserIT {
 
   @BeforeAll
   static void buildSites() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver")),
-        "needs Debian chromium + chromium-driver (scripts/setup-host.sh)");
-    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mke2fs")), "needs e2fsprogs (scripts/setup-host.sh)");
-    assumeTrue(new ProcessBuilder("node", "--version").start().waitFor() == 0, "needs node (18 or later)");
+    SiteBrowserIT.requireBrowserAndMke2fs();
+    MissingOracle.require(nodeRuns(), "needs node (18 or later)");
     Path repo = Path.of(System.getProperty("webvm.repoRoot", "..")).toAbsolutePath().normalize();
     work = Files.createDirectories(TARGET.resolve("snapshot-e2e"));
     Path fixture = Path.of(run(work, "bash", repo.resolve("scripts/fixture-base.sh").toString(), "dir").strip());
@@ -88,10 +83,12 @@ class SnapshotBrowserIT {
     return s;
   }
 
-  @AfterAll
-  static void stop() {
-    if (SiteBrowserIT.browser != null) SiteBrowserIT.browser.quit();
-    SiteBrowserIT.browser = null;
+  private static boolean nodeRuns() throws InterruptedException {
+    try {
+      return new ProcessBuilder("node", "--version").start().waitFor() == 0;
+    } catch (IOException e) {
+      return false; // not on the PATH
+    }
   }
 
   @Test
@@ -113,29 +110,26 @@ class SnapshotBrowserIT {
   @Test
   @Order(2)
   void pageRestoresTheSnapshotAndTheShellWorks() throws Exception {
-    try (StaticServer server = new StaticServer(siteA)) {
-      SiteBrowserIT.browser = chromium("snapshot-a");
+    try (StaticServer server = new StaticServer(siteA);
+        Browser browser = SiteBrowserIT.openBrowser("snapshot-a")) {
       long t0 = System.nanoTime();
-      SiteBrowserIT.browser.get(server.url());
-      waitForPrompt();
+      browser.get(server.url());
+      browser.waitForPrompt();
       long millis = (System.nanoTime() - t0) / 1_000_000;
       long bytes = server.bytesSent.get();
-      Map<?, ?> snap = (Map<?, ?>) js("return window.webvm.snapshot");
+      Map<?, ?> snap = (Map<?, ?>) browser.js("return window.webvm.snapshot");
       System.out.printf("[bench] snapshot-prompt-ms %d bytes %d snapshot %s%n", millis, bytes, snap);
-      assertThat(snap.get("state")).as("page snapshot report; console:\n" + consoleLog()).isEqualTo("restored");
+      assertThat(snap.get("state")).as("page snapshot report; console:\n" + browser.consoleLog()).isEqualTo("restored");
       assertThat(server.requests).noneMatch(r -> r.startsWith("/boot/vmlinuz") || r.startsWith("/boot/initrd"));
 
-      String out = typeAndCollect("uname -m; date +%Y; cat /etc/webvm-variant; stty size");
+      String out = browser.typeAndCollect("uname -m; date +%Y; cat /etc/webvm-variant; stty size");
       assertThat(out).contains("i686").contains(String.valueOf(Year.now().getValue())).contains("a\n");
-      assertThat(out.strip()).endsWith(js("return webvm.terminal.rows") + " " + js("return webvm.terminal.cols"));
+      assertThat(out.strip()).endsWith(browser.js("return webvm.terminal.rows") + " " + browser.js("return webvm.terminal.cols"));
       // the state is minutes old (site B was snapshotted since): the page set the guest clock
-      long guest = Long.parseLong(typeAndCollect("date +%s").strip());
+      long guest = Long.parseLong(browser.typeAndCollect("date +%s").strip());
       assertThat(Math.abs(guest - System.currentTimeMillis() / 1000)).isLessThan(60);
-      String file = typeAndCollect("echo restored-$((6*7)) > note.txt; sync; cat note.txt");
+      String file = browser.typeAndCollect("echo restored-$((6*7)) > note.txt; sync; cat note.txt");
       assertThat(file).contains("restored-42");
-    } finally {
-      SiteBrowserIT.browser.quit();
-      SiteBrowserIT.browser = null;
     }
   }
 
@@ -145,22 +139,19 @@ class SnapshotBrowserIT {
     assertThat(snapshotB.keyHash()).isNotEqualTo(snapshotA.keyHash());
     // the old site's state under the new site's name
     Files.copy(siteA.resolve(snapshotA.file()), siteB.resolve(snapshotB.file()), StandardCopyOption.REPLACE_EXISTING);
-    try (StaticServer server = new StaticServer(siteB)) {
-      SiteBrowserIT.browser = chromium("snapshot-b");
+    try (StaticServer server = new StaticServer(siteB);
+        Browser browser = SiteBrowserIT.openBrowser("snapshot-b")) {
       long t0 = System.nanoTime();
-      SiteBrowserIT.browser.get(server.url());
-      waitForPrompt();
+      browser.get(server.url());
+      browser.waitForPrompt();
       long millis = (System.nanoTime() - t0) / 1_000_000;
-      Map<?, ?> snap = (Map<?, ?>) js("return window.webvm.snapshot");
+      Map<?, ?> snap = (Map<?, ?>) browser.js("return window.webvm.snapshot");
       System.out.printf("[bench] cold-prompt-ms %d bytes %d snapshot %s%n", millis, server.bytesSent.get(), snap);
       assertThat(snap.get("state")).isEqualTo("rejected");
       assertThat((String) snap.get("reason")).contains("another build");
-      assertThat(consoleLog()).contains("snapshot not used");
-      String out = typeAndCollect("uname -m; cat /etc/webvm-variant");
+      assertThat(browser.consoleLog()).contains("snapshot not used");
+      String out = browser.typeAndCollect("uname -m; cat /etc/webvm-variant");
       assertThat(out).contains("i686").contains("b\n");
-    } finally {
-      SiteBrowserIT.browser.quit();
-      SiteBrowserIT.browser = null;
     }
   }
 }
