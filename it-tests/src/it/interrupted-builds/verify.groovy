@@ -37,7 +37,7 @@ def hashes = { File dir ->
 }
 // disk/report.json records what one build did (elapsed time, files kept): it differs between builds
 def content = { Map h -> h == null ? null : h.findAll { it.key != 'disk/report.json' } }
-def leftovers = { target.list().findAll { it.startsWith('.webvm-site.') } }
+def leftovers = { target.list().findAll { it ==~ /\.webvm-site\.(tmp|old)-.*/ } }
 def oldCopies = { target.listFiles().findAll { it.name.startsWith('.webvm-site.old-') } }
 
 // one build; with a point, killed (SIGKILL) as soon as it says it is paused there

@@ -10,5 +10,5 @@ assert new File(basedir, 'target/webvm/site.json').isFile()
 def log = new File(basedir, 'build.log').text
 assert log.contains('ext2: ')
 assert log.contains('up to date')
-assert !new File(basedir, 'target').list().any { it.startsWith('.webvm-site.') }
+assert !new File(basedir, 'target').list().any { it ==~ /\.webvm-site\.(tmp|old)-.*/ }
 return true

@@ -204,6 +204,10 @@ public class PackageMojo extends AbstractMojo {
     @Parameter(defaultValue = "${session.executionRootDirectory}", readonly = true)
     private File executionRoot;
 
+    /** The project's folder (where Maven runs, without a POM): the plugin never replaces a folder that holds it. */
+    @Parameter(defaultValue = "${project.basedir}", readonly = true)
+    private File projectDirectory;
+
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
         if (skip) {
@@ -264,6 +268,7 @@ public class PackageMojo extends AbstractMojo {
                 .cheerpxUrl(cheerpxUrl)
                 .cheerpx(cheerpxVersion, cheerpxDiskUrl, tailscale, tailscaleControlUrl)
                 .memoryMiB(memory)
+                .projectDirectory(Defaults.resolve(projectDirectory, executionRoot, "."))
                 .outputDirectory(Defaults.resolve(outputDirectory, executionRoot, "target/webvm-site"))
                 .workDirectory(Defaults.resolve(workDirectory, executionRoot, "target/webvm"))
                 .cacheDirectory(cacheDirectory.toPath())

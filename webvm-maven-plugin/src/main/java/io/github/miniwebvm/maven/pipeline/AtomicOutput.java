@@ -16,8 +16,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  * leaves a half-written site: the previous site stays until the new one is complete.
  *
  * <p>Layout next to {@code target}: {@code .NAME.tmp-<pid>} while building,
- * {@code .NAME.old-<pid>} for the instant of the swap. Leftovers of killed builds are removed by
- * {@link #open}.
+ * {@code .NAME.old-<pid>} for the instant of the swap. Leftovers of killed builds are removed by {@link #open}. Only a folder that is empty or
+ * holds {@value OwnedFolders#SITE_MARKER} (which every site written here gets) is replaced.
  */
 public final class AtomicOutput implements AutoCloseable {
     private final Path target;
@@ -29,16 +29,23 @@ public final class AtomicOutput implements AutoCloseable {
         this.staging = staging;
     }
 
-    /** Cleans leftovers of earlier interrupted builds and creates an empty staging directory. */
+    /**
+     * Cleans leftovers of earlier interrupted builds and creates an empty staging directory. The
+     * caller holds the site's {@link BuildLock}.
+     *
+     * @throws IllegalArgumentException if {@code target} holds something this plugin did not write
+     */
     public static AtomicOutput open(Path target) throws IOException {
         Path abs = target.toAbsolutePath().normalize();
         Path parent = abs.getParent();
         Files.createDirectories(parent);
         String name = abs.getFileName().toString();
         recoverInterruptedSwap(abs, parent, name);
+        OwnedFolders.requireOwnedOrEmpty(abs, OwnedFolders.SITE_MARKER, "outputDirectory");
         removeLeftovers(parent, name);
         Path staging = parent.resolve("." + name + ".tmp-" + ProcessHandle.current().pid());
         Files.createDirectories(staging);
+        OwnedFolders.writeMarker(staging, OwnedFolders.SITE_MARKER);
         return new AtomicOutput(abs, staging);
     }
 

@@ -52,17 +52,22 @@ public final class Pipeline {
 
     public void run() throws PipelineException {
         try {
-            Files.createDirectories(o.workDirectory);
-            String fingerprint = o.fingerprint().digest();
-            Path stamp = o.workDirectory.resolve(STAMP);
-            if (isUpToDate(stamp, fingerprint)) {
-                log.info("webvm: site is up to date (" + o.outputDirectory + "); nothing changed since the last build");
-                return;
+            OwnedFolders.check(o);   // before the lock file is made beside the output folder
+            try (BuildLock lock = BuildLock.acquire(o.outputDirectory)) {
+                OwnedFolders.claim(o.workDirectory, OwnedFolders.WORK_MARKER, "workDirectory");
+                String fingerprint = o.fingerprint().digest();
+                Path stamp = o.workDirectory.resolve(STAMP);
+                if (isUpToDate(stamp, fingerprint)) {
+                    log.info("webvm: site is up to date (" + o.outputDirectory + "); nothing changed since the last build");
+                    return;
+                }
+                Files.deleteIfExists(stamp);
+                PausePoint.STARTED.reach();
+                runStages();
+                Files.writeString(stamp, fingerprint + "\n");
             }
-            Files.deleteIfExists(stamp);
-            PausePoint.STARTED.reach();
-            runStages();
-            Files.writeString(stamp, fingerprint + "\n");
+        } catch (IllegalArgumentException e) {
+            throw PipelineException.user("webvm: " + e.getMessage(), e);
         } catch (IOException e) {
             throw PipelineException.environment("webvm: " + e.getMessage(), e);
         }

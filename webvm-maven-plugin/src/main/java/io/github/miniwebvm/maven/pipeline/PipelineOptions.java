@@ -49,6 +49,8 @@ public final class PipelineOptions {
     final Map<String, String> environment;
     final String workingDirectory;
     final String user;
+    /** The project's folder (null without one): never inside outputDirectory or workDirectory. */
+    final Path projectDirectory;
     final Path outputDirectory;
     final Path workDirectory;
     final Path cacheDirectory;
@@ -123,6 +125,7 @@ public final class PipelineOptions {
         this.environment = b.environment == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.environment));
         this.workingDirectory = blankToNull(b.workingDirectory);
         this.user = blankToNull(b.user);
+        this.projectDirectory = b.projectDirectory;
         this.outputDirectory = Objects.requireNonNull(b.outputDirectory, "outputDirectory");
         this.workDirectory = Objects.requireNonNull(b.workDirectory, "workDirectory");
         this.cacheDirectory = Objects.requireNonNull(b.cacheDirectory, "cacheDirectory");
@@ -262,6 +265,7 @@ public final class PipelineOptions {
         private Map<String, String> environment;
         private String workingDirectory;
         private String user;
+        private Path projectDirectory;
         private Path outputDirectory;
         private Path workDirectory;
         private Path cacheDirectory;
@@ -304,6 +308,7 @@ public final class PipelineOptions {
         public Builder environment(Map<String, String> v) { if (v != null) { environment = v; } return this; }
         public Builder workingDirectory(String v) { if (v != null) { workingDirectory = v; } return this; }
         public Builder user(String v) { if (v != null) { user = v; } return this; }
+        public Builder projectDirectory(Path v) { projectDirectory = v; return this; }
         public Builder outputDirectory(Path v) { outputDirectory = v; return this; }
         public Builder workDirectory(Path v) { workDirectory = v; return this; }
         public Builder cacheDirectory(Path v) { cacheDirectory = v; return this; }

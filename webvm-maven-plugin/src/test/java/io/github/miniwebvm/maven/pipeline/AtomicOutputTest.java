@@ -23,6 +23,7 @@ class AtomicOutputTest {
         Path site = dir.resolve("site");
         Files.createDirectories(site);
         Files.writeString(site.resolve("old.txt"), "old");
+        OwnedFolders.writeMarker(site, OwnedFolders.SITE_MARKER);
         try (AtomicOutput out = AtomicOutput.open(site)) {
             Files.writeString(out.staging().resolve("new.txt"), "new");
             assertThat(site.resolve("old.txt")).exists();
@@ -38,6 +39,7 @@ class AtomicOutputTest {
         Path site = dir.resolve("site");
         Files.createDirectories(site);
         Files.writeString(site.resolve("index.html"), "v1");
+        OwnedFolders.writeMarker(site, OwnedFolders.SITE_MARKER);
         try (AtomicOutput out = AtomicOutput.open(site)) {
             Files.writeString(out.staging().resolve("index.html"), "half");
             // no commit: the build failed
@@ -51,6 +53,7 @@ class AtomicOutputTest {
         Files.createDirectories(dir.resolve(".site.tmp-999/disk"));
         Path old = Files.createDirectories(dir.resolve(".site.old-998"));
         Files.writeString(old.resolve("index.html"), "v1");
+        OwnedFolders.writeMarker(old, OwnedFolders.SITE_MARKER);
         // killed between the two renames: the site is only in .site.old-*
         try (AtomicOutput out = AtomicOutput.open(dir.resolve("site"))) {
             assertThat(dir.resolve("site/index.html")).hasContent("v1");
