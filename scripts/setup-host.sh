@@ -19,6 +19,7 @@ packages=(
   attr libcap2-bin     # getfattr/setfattr/setcap: xattr oracle (ext2 loop mounts) and fixtures (flattening)
   bc openssl           # chunker: bench/chunker-bench.sh ratios, fast sha256 oracle (jq too)
   uidmap fuse-overlayfs
+  bubblewrap           # the sandbox of the native builder's RUN steps
   seabios              # BIOS for v86 fixtures
 )
 

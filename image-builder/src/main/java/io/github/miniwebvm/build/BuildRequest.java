@@ -15,5 +15,6 @@ record BuildRequest(
         Path cacheDirectory,
         boolean offline,
         String engine,
+        RunOptions run,
         Consumer<String> log) {
 }

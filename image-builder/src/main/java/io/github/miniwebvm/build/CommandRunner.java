@@ -5,12 +5,14 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /** Runs an external command, streaming its merged stdout/stderr line by line. */
@@ -21,7 +23,11 @@ final class CommandRunner {
     }
 
     /** What a finished command left behind: its exit status and its last lines of output. */
-    record Result(int exitCode, List<String> tail) {
+    record Result(int exitCode, List<String> tail, boolean timedOut) {
+        Result(int exitCode, List<String> tail) {
+            this(exitCode, tail, false);
+        }
+
         boolean ok() {
             return exitCode == 0;
         }
@@ -48,6 +54,14 @@ final class CommandRunner {
     }
 
     static Result run(ProcessBuilder pb, Consumer<String> log) throws IOException {
+        return run(pb, log, null);
+    }
+
+    /**
+     * Runs the command; after {@code timeout} (null: none) it is killed (SIGKILL) and the result
+     * says it timed out.
+     */
+    static Result run(ProcessBuilder pb, Consumer<String> log, Duration timeout) throws IOException {
         List<String> command = pb.command();
         Process p;
         try {
@@ -56,6 +70,22 @@ final class CommandRunner {
             throw new IOException("cannot start '" + command.get(0) + "': " + e.getMessage(), e);
         }
         p.getOutputStream().close();
+        AtomicBoolean timedOut = new AtomicBoolean();
+        Thread watchdog = null;
+        if (timeout != null) {
+            watchdog = new Thread(() -> {
+                try {
+                    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                        timedOut.set(true);
+                        p.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    p.destroyForcibly();
+                }
+            }, "command-timeout");
+            watchdog.setDaemon(true);
+            watchdog.start();
+        }
         Deque<String> tail = new ArrayDeque<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -68,7 +98,12 @@ final class CommandRunner {
             }
         }
         try {
-            return new Result(p.waitFor(), new ArrayList<>(tail));
+            int exit = p.waitFor();
+            if (watchdog != null) {
+                watchdog.interrupt();
+                watchdog.join();
+            }
+            return new Result(exit, new ArrayList<>(tail), timedOut.get());
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();

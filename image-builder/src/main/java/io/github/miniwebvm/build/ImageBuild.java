@@ -96,6 +96,7 @@ public final class ImageBuild {
         private Path cacheDirectory;
         private boolean offline;
         private String engine;
+        private RunOptions run = RunOptions.DEFAULT;
         private Consumer<String> log = line -> { };
 
         private Builder() {
@@ -161,6 +162,12 @@ public final class ImageBuild {
             return this;
         }
 
+        /** How the native builder runs RUN steps (network, timeout); default {@link RunOptions#DEFAULT}. */
+        public Builder run(RunOptions run) {
+            this.run = Objects.requireNonNull(run);
+            return this;
+        }
+
         /** Receives the build output line by line (engine output, RUN output, decisions). */
         public Builder log(Consumer<String> log) {
             this.log = Objects.requireNonNull(log);
@@ -183,7 +190,7 @@ public final class ImageBuild {
             Path cache = cacheDirectory != null ? cacheDirectory
                     : Path.of(System.getProperty("user.home"), ".cache", "webvm-maven");
             BuildRequest req = new BuildRequest(df, ctx, Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs)),
-                    target, platform, allowInsecureRegistries, cache.toAbsolutePath(), offline, engine, log);
+                    target, platform, allowInsecureRegistries, cache.toAbsolutePath(), offline, engine, run, log);
             return new ImageBuild(req, backend);
         }
     }

@@ -217,7 +217,7 @@ final class NativeBuilder {
         req.log().accept("[webvm] stage " + s.displayName() + ": FROM " + s.base());
         StageRun run = new StageRun(s, base);
         if (base.envValue("PATH") == null) {
-            base.setEnv("PATH", ChrootRun.DEFAULT_PATH);  // as BuildKit and buildah do
+            base.setEnv("PATH", SandboxRun.DEFAULT_PATH);  // as BuildKit and buildah do
         }
         JsonNode history = base.config.get("history");
         if (history == null || !history.isArray()) {
@@ -417,7 +417,7 @@ final class NativeBuilder {
                 env.put(e.substring(0, eq), e.substring(eq + 1));
             }
         }
-        env.putIfAbsent("PATH", ChrootRun.DEFAULT_PATH);
+        env.putIfAbsent("PATH", SandboxRun.DEFAULT_PATH);
         String user = st.text("User");
         String workdir = st.text("WorkingDir").isEmpty() ? "/" : st.text("WorkingDir");
         String description = "RUN " + argv + " env=" + env + " user=" + user + " workdir=" + workdir;
@@ -430,7 +430,7 @@ final class NativeBuilder {
             }
             root.mkdirs(workdir);
             runSteps++;
-            int status = ChrootRun.run(root.dir, finalArgv, env, workdir, ids[0], ids[1], req.log());
+            int status = SandboxRun.run(root.dir, finalArgv, env, workdir, ids[0], ids[1], req.run(), req.log());
             if (status != 0) {
                 throw new ImageBuildException(dockerfile.source() + ":" + in.line() + ": RUN failed with exit status "
                         + status + ": " + firstLine(in));

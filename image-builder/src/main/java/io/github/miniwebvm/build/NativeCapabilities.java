@@ -26,22 +26,25 @@ final class NativeCapabilities {
     private static List<String> probe() {
         List<String> missing = new ArrayList<>();
         if (!isRoot()) {
-            missing.add("root privileges (RUN needs a mount namespace and chroot; the build runs as uid "
-                    + uid() + ")");
+            missing.add("root privileges (RUN steps run in a bubblewrap sandbox that switches to the image's users"
+                    + " and owners; the build runs as uid " + uid() + ")");
             return missing;
         }
-        for (String tool : List.of("/usr/bin/unshare", "/usr/bin/setarch", "/bin/mount")) {
+        if (!Files.isExecutable(Path.of(SandboxRun.BWRAP))) {
+            missing.add(SandboxRun.BWRAP + " (apt-get install bubblewrap: RUN steps run in its sandbox)");
+        }
+        for (String tool : List.of(SandboxRun.SETPRIV, SandboxRun.SETARCH)) {
             if (!Files.isExecutable(Path.of(tool))) {
-                missing.add(tool + " (util-linux/mount)");
+                missing.add(tool + " (util-linux)");
             }
         }
         if (!missing.isEmpty()) {
             return missing;
         }
-        if (CommandRunner.query(List.of("/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/true"), 10)
-                == null) {
-            missing.add("the right to create a mount namespace (unshare --mount failed: CAP_SYS_ADMIN missing,"
-                    + " e.g. inside an unprivileged container)");
+        if (CommandRunner.query(List.of(SandboxRun.BWRAP, "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "/bin/true"), 10) == null) {
+            missing.add("the right to create namespaces (a bubblewrap sandbox could not start here, e.g. inside an"
+                    + " unprivileged container)");
         }
         if (!canRunI386()) {
             missing.add("a way to run i386 binaries: register qemu-i386 with binfmt_misc (apt-get install "

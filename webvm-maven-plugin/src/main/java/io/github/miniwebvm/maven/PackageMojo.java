@@ -57,6 +57,17 @@ public class PackageMojo extends AbstractMojo {
     private boolean allowInsecureRegistries;
 
     /**
+     * The network of the native builder's RUN steps: {@code default} (the host's, as {@code docker
+     * build} gives it; apt-get needs it) or {@code none}.
+     */
+    @Parameter(property = "webvm.buildNetwork", defaultValue = "default")
+    private String buildNetwork;
+
+    /** Seconds one RUN step of the native builder may take before it is killed with everything it started. */
+    @Parameter(property = "webvm.runTimeout", defaultValue = "7200")
+    private int runTimeout;
+
+    /**
      * Skip the build and use this image instead: an ext2 disk image, a rootfs tar (optionally
      * gzip/zstd/xz), an OCI layout directory or archive, or a docker archive.
      */
@@ -257,6 +268,8 @@ public class PackageMojo extends AbstractMojo {
                 .builder(builder)
                 .platform(platform)
                 .allowInsecureRegistries(allowInsecureRegistries)
+                .buildNetwork(buildNetwork)
+                .runTimeoutSeconds(runTimeout)
                 .image(image == null ? null : image.toPath())
                 .imageSize(imageSize)
                 .headroom(headroom)

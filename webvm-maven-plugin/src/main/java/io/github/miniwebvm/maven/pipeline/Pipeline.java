@@ -170,6 +170,7 @@ public final class Pipeline {
                     .platform(o.platform)
                     .backend(Backend.valueOf(o.builder.name()))
                     .allowInsecureRegistries(o.allowInsecureRegistries)
+                    .run(o.run)
                     .cacheDirectory(o.cacheDirectory.resolve("layers"))
                     .offline(o.offline)
                     .log(stage.lines())

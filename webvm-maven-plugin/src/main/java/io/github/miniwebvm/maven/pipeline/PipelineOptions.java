@@ -27,6 +27,8 @@ public final class PipelineOptions {
     final BuildBackend builder;
     final String platform;
     final boolean allowInsecureRegistries;
+    /** How the native builder runs RUN steps (network, timeout). */
+    final io.github.miniwebvm.build.RunOptions run;
     final Path image;
     final Long imageSize;
     final Long headroomBytes;
@@ -75,6 +77,16 @@ public final class PipelineOptions {
                     + " is not supported: the VM runs i386 only; use linux/386");
         }
         this.allowInsecureRegistries = b.allowInsecureRegistries;
+        String network = b.buildNetwork == null || b.buildNetwork.isBlank() ? "default" : b.buildNetwork.trim();
+        if (!network.equals("default") && !network.equals("none")) {
+            throw new IllegalArgumentException("buildNetwork must be default (the host's network, as docker build gives"
+                    + " it) or none, not '" + network + "'");
+        }
+        if (b.runTimeoutSeconds < 1) {
+            throw new IllegalArgumentException("runTimeout must be at least 1 second, not " + b.runTimeoutSeconds);
+        }
+        this.run = new io.github.miniwebvm.build.RunOptions(network.equals("default"),
+                java.time.Duration.ofSeconds(b.runTimeoutSeconds));
         this.image = b.image;
         this.imageSize = blankToNull(b.imageSize) == null ? null : parseSize(b.imageSize, "imageSize");
         String h = blankToNull(b.headroom);
@@ -160,6 +172,7 @@ public final class PipelineOptions {
         InputFingerprint f = new InputFingerprint()
                 .value("plugin", pluginVersion)
                 .value("target", target).value("builder", builder).value("platform", platform)
+                .value("buildNetwork", run.network())
                 .value("image", image).value("imageSize", imageSize)
                 .value("headroom", headroomBytes + "/" + headroomPercent)
                 .value("ext2Revision", ext2Revision).value("blockSize", blockSize)
@@ -246,6 +259,8 @@ public final class PipelineOptions {
         private String builder;
         private String platform;
         private boolean allowInsecureRegistries;
+        private String buildNetwork;
+        private int runTimeoutSeconds = (int) io.github.miniwebvm.build.RunOptions.DEFAULT_TIMEOUT.toSeconds();
         private Path image;
         private String imageSize;
         private String headroom;
@@ -285,6 +300,8 @@ public final class PipelineOptions {
         public Builder builder(String v) { builder = v; return this; }
         public Builder platform(String v) { platform = v; return this; }
         public Builder allowInsecureRegistries(boolean v) { allowInsecureRegistries = v; return this; }
+        public Builder buildNetwork(String v) { buildNetwork = v; return this; }
+        public Builder runTimeoutSeconds(int v) { runTimeoutSeconds = v; return this; }
         public Builder image(Path v) { image = v; return this; }
         public Builder imageSize(String v) { imageSize = v; return this; }
         public Builder headroom(String v) { headroom = v; return this; }

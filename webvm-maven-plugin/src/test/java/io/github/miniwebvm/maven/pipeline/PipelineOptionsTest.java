@@ -33,6 +33,21 @@ class PipelineOptionsTest {
     }
 
     @Test
+    void runStepsGetTheHostNetworkAndTwoHoursUnlessToldOtherwise() throws Exception {
+        PipelineOptions o = base().build();
+        assertThat(o.run.network()).isTrue();
+        assertThat(o.run.timeout()).isEqualTo(java.time.Duration.ofHours(2));
+        PipelineOptions none = base().buildNetwork("none").runTimeoutSeconds(30).build();
+        assertThat(none.run.network()).isFalse();
+        assertThat(none.run.timeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThatThrownBy(() -> base().buildNetwork("bridge").build()).hasMessageContaining("buildNetwork must be default")
+                .hasMessageContaining("'bridge'");
+        assertThatThrownBy(() -> base().runTimeoutSeconds(0).build()).hasMessageContaining("runTimeout must be at least 1");
+        assertThat(base().buildNetwork("none").build().fingerprint().digest())
+                .isNotEqualTo(base().build().fingerprint().digest());
+    }
+
+    @Test
     void sizesAndHeadroomParse() {
         assertThat(PipelineOptions.parseSize("750M", "imageSize")).isEqualTo(750L << 20);
         assertThat(PipelineOptions.parseSize("2GiB", "imageSize")).isEqualTo(2L << 30);
