@@ -24,10 +24,15 @@ import java.util.regex.Pattern;
 /**
  * A local preview server for a built site: static files with the cross-origin isolation headers
  * (COOP/COEP/CORP) that the emulators need, single-range requests and the MIME types browsers
- * insist on (notably {@code application/wasm}). Loopback only.
+ * insist on (notably {@code application/wasm}). Loopback only, and only to requests that name
+ * it ({@code Host: 127.0.0.1}, {@code localhost} or {@code [::1]}), so that a web page cannot
+ * reach it through a DNS name rebound to 127.0.0.1; never a file outside the site, symbolic links
+ * included.
  */
 public final class SiteServer implements AutoCloseable {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+    private static final Pattern LOOPBACK_HOST = Pattern.compile("(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d+)?",
+            Pattern.CASE_INSENSITIVE);
     private static final Map<String, String> MIME = Map.ofEntries(
             Map.entry("html", "text/html; charset=utf-8"),
             Map.entry("js", "text/javascript; charset=utf-8"),
@@ -59,6 +64,7 @@ public final class SiteServer implements AutoCloseable {
         if (!Files.isDirectory(absolute)) {
             throw new IOException("no site to serve at " + absolute + "; run `mvn webvm:package` first");
         }
+        absolute = absolute.toRealPath();
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "webvm-serve");
@@ -93,6 +99,11 @@ public final class SiteServer implements AutoCloseable {
             h.set("Cross-Origin-Embedder-Policy", "require-corp");
             h.set("Cross-Origin-Resource-Policy", "cross-origin");
             h.set("Accept-Ranges", "bytes");
+            String host = ex.getRequestHeaders().getFirst("Host");
+            if (host == null || !LOOPBACK_HOST.matcher(host.trim()).matches()) {
+                sendText(ex, 421, "this preview server answers only to 127.0.0.1, localhost and [::1]\n");
+                return;
+            }
             String method = ex.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 h.set("Allow", "GET, HEAD");
@@ -126,11 +137,11 @@ public final class SiteServer implements AutoCloseable {
                     return;
                 }
                 if (m.group(1).isEmpty()) {               // suffix range: the last N bytes
-                    start = Math.max(0, size - Long.parseLong(m.group(2)));
+                    start = Math.max(0, size - position(m.group(2)));
                 } else {
-                    start = Long.parseLong(m.group(1));
+                    start = position(m.group(1));
                     if (!m.group(2).isEmpty()) {
-                        end = Math.min(end, Long.parseLong(m.group(2)));
+                        end = Math.min(end, position(m.group(2)));
                     }
                 }
                 if (start >= size || start > end) {
@@ -189,7 +200,17 @@ public final class SiteServer implements AutoCloseable {
         if (!p.startsWith(root) || !Files.exists(p)) {
             return null;
         }
-        return p;
+        try {
+            Path real = p.toRealPath();   // a symbolic link in the site may point anywhere
+            return real.startsWith(root) ? real : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** A byte position of a Range header; past Long.MAX_VALUE is as good as past the end of any file. */
+    private static long position(String digits) {
+        return digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
     }
 
     static String mimeType(Path file) {

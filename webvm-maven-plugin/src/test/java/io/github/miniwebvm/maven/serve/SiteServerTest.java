@@ -90,4 +90,52 @@ class SiteServerTest {
             assertThat(get(s, "/missing.js", null).statusCode()).isEqualTo(404);
         }
     }
+
+    @Test
+    void neverFollowsASymbolicLinkOutOfTheSite() throws Exception {
+        Files.createSymbolicLink(site.resolve("leak.txt"), site.resolve("../secret.txt"));
+        Files.createSymbolicLink(site.resolve("up"), temp);
+        Files.createSymbolicLink(site.resolve("inside.html"), site.resolve("index.html"));
+        try (SiteServer s = SiteServer.start(site, 0)) {
+            assertThat(get(s, "/leak.txt", null).statusCode()).isEqualTo(404);
+            assertThat(get(s, "/up/secret.txt", null).statusCode()).isEqualTo(404);
+            assertThat(get(s, "/inside.html", null).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void answersOnlyRequestsThatNameTheLoopback() throws Exception {
+        try (SiteServer s = SiteServer.start(site, 0)) {
+            for (String host : new String[] {"evil.example", "evil.example:" + s.port(), "127.0.0.1.evil.example"}) {
+                assertThat(rawStatus(s, host)).as("Host: " + host).isEqualTo(421);
+            }
+            for (String host : new String[] {"127.0.0.1:" + s.port(), "localhost:" + s.port(), "LOCALHOST", "[::1]:" + s.port()}) {
+                assertThat(rawStatus(s, host)).as("Host: " + host).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void rangesBeyondAnyNumberAreAnsweredNotDropped() throws Exception {
+        try (SiteServer s = SiteServer.start(site, 0)) {
+            HttpResponse<byte[]> open = get(s, "/disk/chunks/abc", "bytes=10-99999999999999999999999");
+            assertThat(open.statusCode()).isEqualTo(206);
+            assertThat(open.headers().firstValue("Content-Range")).hasValue("bytes 10-999/1000");
+            assertThat(get(s, "/disk/chunks/abc", "bytes=99999999999999999999999-").statusCode()).isEqualTo(416);
+            HttpResponse<byte[]> suffix = get(s, "/disk/chunks/abc", "bytes=-99999999999999999999999");
+            assertThat(suffix.statusCode()).isEqualTo(206);
+            assertThat(suffix.body()).hasSize(1000);
+        }
+    }
+
+    /** The status of a GET / with the given Host header, over a plain socket (HttpClient sets Host itself). */
+    private static int rawStatus(SiteServer s, String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", s.port())) {
+            socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
+    }
 }
