@@ -17,9 +17,7 @@ rootfs="$work/rootfs"
 rm -rf "$rootfs" && cp -a "$fixture" "$rootfs"
 
 # the sandbox's command line, from the code itself
-mvn -B -q -o -f "$root/pom.xml" -pl image-builder test-compile >/dev/null
-cp_file="$work/classpath"
-mvn -B -q -o -f "$root/pom.xml" -pl image-builder dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
+mvn -B -q -o -f "$root/pom.xml" -pl image-builder compile >/dev/null
 cat > "$work/PrintCommand.java" <<'JAVA'
 package io.github.miniwebvm.build;
 public class PrintCommand {
@@ -30,7 +28,7 @@ public class PrintCommand {
 }
 JAVA
 javac -d "$work/classes" -cp "$root/image-builder/target/classes" "$work/PrintCommand.java"
-java -cp "$work/classes:$root/image-builder/target/classes:$(cat "$cp_file")" io.github.miniwebvm.build.PrintCommand "$rootfs" > "$work/command"
+java -cp "$work/classes:$root/image-builder/target/classes" io.github.miniwebvm.build.PrintCommand "$rootfs" > "$work/command"
 mapfile -d '' ours < "$work/command"
 
 setup='set -e; R="$1"; shift
