@@ -38,6 +38,22 @@ final class PackedWriter {
     this.log = log;
   }
 
+  /**
+   * Whether a chunk file of an earlier run really holds the content its name says (a file of the
+   * previous site is reused without recompressing, so it is checked rather than trusted).
+   */
+  private boolean holds(Path file, boolean raw, String sha, int len) {
+    if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try {
+      byte[] data = Codec.decompress(raw ? ChunkEncoding.NONE : codec.encoding(), Files.readAllBytes(file), len);
+      return Hex.sha256(data, len).equals(sha);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   Stats write(Path image, long size, Path diskDir, ChunkListener listener) throws IOException {
     Path chunksDir = diskDir.resolve(DiskManifest.CHUNK_DIR);
     Files.createDirectories(chunksDir);
@@ -75,7 +91,7 @@ final class PackedWriter {
             }
             Path file = chunksDir.resolve(sha);
             Boolean wasRaw = reusable.get(sha);
-            if (wasRaw != null && Files.isRegularFile(file)) {
+            if (wasRaw != null && holds(file, wasRaw, sha, len)) {
               mine.raw = wasRaw;
               mine.fileSize = Files.size(file);
               return new Outcome(sha, Kind.KEPT);

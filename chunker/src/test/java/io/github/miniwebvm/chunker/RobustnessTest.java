@@ -65,6 +65,29 @@ class RobustnessTest {
   }
 
   @Test
+  void aChunkFileOfAnEarlierRunIsReusedOnlyIfItHoldsWhatItsNameSays() throws Exception {
+    Path dir = TestFiles.freshDir("tampered");
+    Path image = dir.resolve("img");
+    TestFiles.mixedImage(image, 12L * CHUNK, CHUNK, 14);
+    Path disk = dir.resolve("disk");
+    ChunkReport first = Chunker.builder().chunkSize(CHUNK).build().write(image, disk);
+    List<String> names = TestFiles.listNames(disk.resolve("chunks"));
+    Path tampered = disk.resolve("chunks").resolve(names.get(0));
+    try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(tampered))) {
+      out.write(new byte[CHUNK]);   // valid gzip of the right length, other content
+    }
+    Files.delete(disk.resolve("chunks").resolve(names.get(1)));
+    Files.createSymbolicLink(disk.resolve("chunks").resolve(names.get(1)), tampered);
+
+    ChunkReport second = Chunker.builder().chunkSize(CHUNK).build().write(image, disk);
+    assertThat(second.filesWritten()).isEqualTo(2);
+    assertThat(second.filesKept()).isEqualTo(first.storedChunks() - 2);
+    assertThat(Files.isSymbolicLink(disk.resolve("chunks").resolve(names.get(1)))).isFalse();
+    DiskManifest.reassemble(disk, dir.resolve("out.img"));
+    assertThat(TestFiles.sha256sum(dir.resolve("out.img"))).isEqualTo(TestFiles.sha256sum(image));
+  }
+
+  @Test
   void theListenerHearsOfEveryChunkInOrderForEveryLayout() throws Exception {
     Path dir = TestFiles.freshDir("listener");
     Path image = dir.resolve("img");
