@@ -1,5 +1,7 @@
 package io.github.miniwebvm.build;
 
+import io.github.miniwebvm.build.dockerfile.Dockerfile;
+import io.github.miniwebvm.build.dockerfile.Stage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,7 +122,7 @@ final class Engine {
             // docker format keeps SHELL, HEALTHCHECK and ONBUILD, which the OCI format drops
             cmd.add("--format=docker");
         }
-        if (isPodman() && req.allowInsecureRegistries()) {
+        if (isPodman() && req.allowInsecureRegistries() && insecureIsSafe(req)) {
             cmd.add("--tls-verify=false");
         }
         if (req.offline() && isPodman()) {
@@ -132,6 +134,30 @@ final class Engine {
         req.buildArgs().forEach((k, v) -> cmd.addAll(List.of("--build-arg", k + "=" + v)));
         cmd.add(req.context().toString());
         return cmd;
+    }
+
+    /**
+     * podman's --tls-verify=false applies to every registry of the build, so it is passed only when
+     * every registry FROM names is on this machine (the only kind allowInsecureRegistries allows).
+     */
+    private static boolean insecureIsSafe(BuildRequest req) {
+        List<String> remote = new ArrayList<>();
+        try {
+            for (Stage st : Dockerfile.read(req.dockerfile()).stagesFor(req.target(), req.buildArgs(), req.platform())) {
+                String base = st.base();
+                boolean registry = st.baseStage() < 0 && !st.isScratch() && !base.matches("[a-z-]+:[./].*");
+                if (registry && !RegistryClient.Reference.parse(base).onLoopback()) {
+                    remote.add(base);
+                }
+            }
+        } catch (IOException e) {
+            remote.add("(the Dockerfile could not be read: " + e.getMessage() + ")");
+        }
+        if (!remote.isEmpty()) {
+            req.log().accept("[webvm] allowInsecureRegistries covers registries on this machine only; podman keeps"
+                    + " verifying TLS because FROM names " + String.join(", ", remote));
+        }
+        return remote.isEmpty();
     }
 
     /** crun/runc failing to create the container (cgroups, namespaces), as opposed to a failing RUN command. */

@@ -28,7 +28,9 @@ import javax.net.ssl.SSLException;
 /**
  * Pulls an image from a registry (Docker Registry HTTP API v2 / OCI distribution) into the blob
  * cache: anonymous bearer-token auth, manifest lists/indexes resolved to the platform, every blob
- * checked against its digest. Plain HTTP only when insecure registries are allowed.
+ * checked against its digest and its declared size. Plain HTTP only when insecure registries are
+ * allowed, and then only for a registry on this machine. Manifests and token answers are read up to
+ * {@value #MAX_DOCUMENT_BYTES} bytes, blobs up to the size their manifest gives.
  */
 final class RegistryClient {
     private static final String ACCEPT = String.join(",",
@@ -37,6 +39,9 @@ final class RegistryClient {
             "application/vnd.oci.image.manifest.v1+json",
             "application/vnd.docker.distribution.manifest.v2+json");
     private static final Pattern BEARER_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+    static final int MAX_DOCUMENT_BYTES = 4 << 20;
+    private static final Pattern LOOPBACK = Pattern.compile("(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?",
+            Pattern.CASE_INSENSITIVE);
 
     /** A parsed image reference. */
     record Reference(String registry, String repository, String reference) {
@@ -71,6 +76,11 @@ final class RegistryClient {
             return new Reference(registry, r.toLowerCase(Locale.ROOT), reference);
         }
 
+        /** A registry on this machine (localhost, 127.0.0.0/8, [::1]), the only kind plain HTTP is allowed for. */
+        boolean onLoopback() {
+            return LOOPBACK.matcher(registry).matches();
+        }
+
         String apiHost() {
             return registry.equals("docker.io") ? "registry-1.docker.io" : registry;
         }
@@ -98,8 +108,7 @@ final class RegistryClient {
     /** Pulls {@code ref} for {@code platform}; layers and config land in the blob cache. */
     ImageState pull(Reference ref, String platform) throws IOException {
         Files.createDirectories(blobs);
-        HttpResponse<byte[]> resp = get(ref, "manifests/" + ref.reference(), ACCEPT);
-        byte[] body = resp.body();
+        byte[] body = get(ref, "manifests/" + ref.reference(), ACCEPT);
         JsonNode manifest = ImageState.JSON.readTree(body);
         if (ref.reference().startsWith("sha256:")) {
             verify(body, ref.reference(), "manifest " + ref);
@@ -109,8 +118,7 @@ final class RegistryClient {
             manifest.path("manifests").forEach(list::add);
             JsonNode chosen = ImageLayouts.choosePlatform(list, platform, ref.toString());
             String digest = chosen.path("digest").asText();
-            resp = get(ref, "manifests/" + digest, ACCEPT);
-            body = resp.body();
+            body = get(ref, "manifests/" + digest, ACCEPT);
             verify(body, digest, "manifest " + ref + "@" + digest);
             manifest = ImageState.JSON.readTree(body);
         }
@@ -120,7 +128,7 @@ final class RegistryClient {
                     + "): only image manifests v2/OCI are supported");
         }
         String configDigest = manifest.path("config").path("digest").asText();
-        Path configFile = fetchBlob(ref, configDigest);
+        Path configFile = fetchBlob(ref, configDigest, manifest.path("config").path("size").asLong());
         ObjectNode config = (ObjectNode) ImageState.JSON.readTree(configFile.toFile());
         ImageLayouts.checkPlatform(config, platform, ref.toString());
         JsonNode diffIds = config.path("rootfs").path("diff_ids");
@@ -132,15 +140,20 @@ final class RegistryClient {
             if (mt.contains("foreign") || mt.contains("nondistributable")) {
                 throw new ImageBuildException("layer " + d + " of " + ref + " is non-distributable (" + mt + ")");
             }
-            layers.add(new Layer(fetchBlob(ref, d), d, l.path("size").asLong(), mt, diffIds.path(i++).asText(d)));
+            layers.add(new Layer(fetchBlob(ref, d, l.path("size").asLong()), d, l.path("size").asLong(), mt,
+                    diffIds.path(i++).asText(d)));
         }
         return new ImageState(layers, config, Digests.of("image " + configDigest));
     }
 
-    private Path fetchBlob(Reference ref, String digest) throws IOException {
+    private Path fetchBlob(Reference ref, String digest, long size) throws IOException {
         Path target = blobs.resolve(Digests.hex(digest));
         if (Files.isRegularFile(target)) {
             return target;
+        }
+        if (size <= 0) {
+            throw new ImageBuildException("the manifest of " + ref + " gives blob " + digest + " no size (" + size
+                    + "); a manifest must declare the size of every blob");
         }
         log.accept("[webvm] pulling " + digest + " from " + ref.registry() + "/" + ref.repository());
         HttpResponse<InputStream> resp = send(ref, "blobs/" + digest, "*/*", HttpResponse.BodyHandlers.ofInputStream());
@@ -148,8 +161,14 @@ final class RegistryClient {
         MessageDigest md = Digests.sha256();
         try (InputStream in = resp.body(); OutputStream out = Files.newOutputStream(part)) {
             byte[] buf = new byte[1 << 16];
+            long total = 0;
             int n;
             while ((n = in.read(buf)) > 0) {
+                total += n;
+                if (total > size) {
+                    throw new ImageBuildException("blob " + digest + " from " + ref + " is larger than the " + size
+                            + " bytes its manifest declares; refusing the rest");
+                }
                 md.update(buf, 0, n);
                 out.write(buf, 0, n);
             }
@@ -174,8 +193,21 @@ final class RegistryClient {
         }
     }
 
-    private HttpResponse<byte[]> get(Reference ref, String path, String accept) throws IOException {
-        return send(ref, path, accept, HttpResponse.BodyHandlers.ofByteArray());
+    private byte[] get(Reference ref, String path, String accept) throws IOException {
+        HttpResponse<InputStream> resp = send(ref, path, accept, HttpResponse.BodyHandlers.ofInputStream());
+        return readBounded(resp.body(), "GET " + resp.uri());
+    }
+
+    /** At most {@link #MAX_DOCUMENT_BYTES} of a manifest or token answer; more is an error. */
+    static byte[] readBounded(InputStream body, String what) throws IOException {
+        try (InputStream in = body) {
+            byte[] bytes = in.readNBytes(MAX_DOCUMENT_BYTES + 1);
+            if (bytes.length > MAX_DOCUMENT_BYTES) {
+                throw new ImageBuildException(what + " answered more than " + MAX_DOCUMENT_BYTES
+                        + " bytes, far more than any manifest; refusing it");
+            }
+            return bytes;
+        }
     }
 
     private <T> HttpResponse<T> send(Reference ref, String path, String accept, HttpResponse.BodyHandler<T> handler)
@@ -225,6 +257,11 @@ final class RegistryClient {
             exchange(URI.create("https://" + ref.apiHost() + "/v2/"), "*/*", HttpResponse.BodyHandlers.discarding());
             return "https";
         } catch (SSLException e) {
+            if (allowInsecure && !ref.onLoopback()) {
+                throw new ImageBuildException("the registry " + ref.registry() + " does not speak TLS; plain HTTP is"
+                        + " allowed (allowInsecureRegistries) only for registries on this machine (localhost,"
+                        + " 127.0.0.1, [::1])", e);
+            }
             if (allowInsecure) {
                 log.accept("[webvm] " + ref.registry() + " does not speak TLS; using plain HTTP (insecure registries allowed)");
                 return "http";
@@ -262,18 +299,19 @@ final class RegistryClient {
             url.append("service=").append(URLEncoder.encode(service, StandardCharsets.UTF_8)).append('&');
         }
         url.append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
-        HttpResponse<byte[]> resp;
+        HttpResponse<InputStream> resp;
         try {
             resp = http.send(HttpRequest.newBuilder(URI.create(url.toString())).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+                    HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
+        byte[] answer = readBounded(resp.body(), "token request to " + realm);
         if (resp.statusCode() != 200) {
             throw new ImageBuildException("token request to " + realm + " answered HTTP " + resp.statusCode());
         }
-        JsonNode t = ImageState.JSON.readTree(resp.body());
+        JsonNode t = ImageState.JSON.readTree(answer);
         String tok = t.path("token").asText(t.path("access_token").asText(null));
         if (tok == null) {
             throw new ImageBuildException("token response from " + realm + " has no token");
