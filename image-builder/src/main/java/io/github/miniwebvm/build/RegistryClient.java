@@ -123,16 +123,16 @@ final class RegistryClient {
         Path configFile = fetchBlob(ref, configDigest);
         ObjectNode config = (ObjectNode) ImageState.JSON.readTree(configFile.toFile());
         ImageLayouts.checkPlatform(config, platform, ref.toString());
-        JsonNode diffIds = config.path("rootfs").path("diff_ids");
+        List<String> diffIds = ImageLayouts.diffIds(config, manifest.path("layers").size(), ref.toString());
         List<Layer> layers = new ArrayList<>();
-        int i = 0;
         for (JsonNode l : manifest.path("layers")) {
             String d = l.path("digest").asText();
             String mt = l.path("mediaType").asText();
             if (mt.contains("foreign") || mt.contains("nondistributable")) {
                 throw new ImageBuildException("layer " + d + " of " + ref + " is non-distributable (" + mt + ")");
             }
-            layers.add(new Layer(fetchBlob(ref, d), d, l.path("size").asLong(), mt, diffIds.path(i++).asText(d)));
+            layers.add(new Layer(fetchBlob(ref, d), d, l.path("size").asLong(), mt,
+                    diffIds.isEmpty() ? d : diffIds.get(layers.size())));
         }
         return new ImageState(layers, config, Digests.of("image " + configDigest));
     }
