@@ -59,7 +59,7 @@ final class ConfinedRoot {
      * every component followed as above. A missing directory is created (0755, root-owned) when
      * {@code create}; otherwise a missing directory or a non-directory on the way gives null.
      *
-     * @throws NotADirectoryException when creating and a component is not a directory
+     * @throws UnresolvablePathException when creating and a component is not a directory
      */
     Path directory(Path start, List<String> segments, boolean create) throws IOException {
         Deque<String> todo = new ArrayDeque<>(segments);
@@ -89,7 +89,7 @@ final class ConfinedRoot {
                 if (!create) {
                     return null;
                 }
-                throw new NotADirectoryException("/" + dir.relativize(next));
+                throw new UnresolvablePathException("/" + dir.relativize(next) + " is not a directory");
             }
             cur = next;
         }
@@ -105,10 +105,10 @@ final class ConfinedRoot {
         }
     }
 
-    /** Thrown when a path goes through something that is not a directory. */
-    static final class NotADirectoryException extends IOException {
-        NotADirectoryException(String imagePath) {
-            super(imagePath + " is not a directory");
+    /** A path that goes through a non-directory or through too many symlinks. */
+    static final class UnresolvablePathException extends ImageBuildException {
+        UnresolvablePathException(String message) {
+            super(message);
         }
     }
 
@@ -129,9 +129,9 @@ final class ConfinedRoot {
         return target.startsWith("/") ? dir : from;
     }
 
-    private static void checkHops(int hops, String path) throws ImageBuildException {
+    private static void checkHops(int hops, String path) throws UnresolvablePathException {
         if (hops > MAX_SYMLINK_HOPS) {
-            throw new ImageBuildException("too many levels of symbolic links resolving " + path);
+            throw new UnresolvablePathException("too many levels of symbolic links resolving " + path);
         }
     }
 

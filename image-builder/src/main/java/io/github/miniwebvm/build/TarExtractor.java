@@ -125,13 +125,7 @@ final class TarExtractor {
             whiteout(e, parent, base, into);
             return;
         }
-        Path dir;
-        try {
-            dir = root.directory(into, parent, true);
-        } catch (ConfinedRoot.NotADirectoryException x) {
-            throw refused(e, "goes through " + x.getMessage());
-        }
-        Path path = dir.resolve(base);
+        Path path = directory(e, into, parent, true).resolve(base);
         markTouched(path);
         if (e.isSymbolicLink()) {
             symlink(path, e);
@@ -188,7 +182,7 @@ final class TarExtractor {
         if (target.isEmpty()) {
             throw refused(e, "is a hard link to the root directory");
         }
-        Path targetDir = root.directory(into, target.subList(0, target.size() - 1), false);
+        Path targetDir = directory(e, into, target.subList(0, target.size() - 1), false);
         Path targetPath = targetDir == null ? null : targetDir.resolve(target.get(target.size() - 1));
         BasicFileAttributes a = targetPath == null ? null : ConfinedRoot.lstat(targetPath);
         if (a == null) {
@@ -217,7 +211,7 @@ final class TarExtractor {
     }
 
     private void whiteout(TarArchiveEntry e, List<String> parent, String base, Path into) throws IOException {
-        Path dir = root.directory(into, parent, false);
+        Path dir = directory(e, into, parent, false);
         if (dir == null) {
             return; // nothing below a directory that is not there
         }
@@ -235,6 +229,15 @@ final class TarExtractor {
         Path victim = dir.resolve(name);
         if (!touched.contains(victim)) {
             remove(victim);
+        }
+    }
+
+    /** {@link ConfinedRoot#directory}, its refusals naming the entry. */
+    private Path directory(TarArchiveEntry e, Path into, List<String> segments, boolean create) throws IOException {
+        try {
+            return root.directory(into, segments, create);
+        } catch (ConfinedRoot.UnresolvablePathException x) {
+            throw refused(e, "has no place in the root: " + x.getMessage());
         }
     }
 
