@@ -261,7 +261,8 @@ final class Copy {
         String clean = NativeBuilder.normalise(pattern).substring(1);
         DockerIgnore ignore = b.ignore();
         if (!clean.matches(".*[*?\\[].*")) {
-            Path p = clean.isEmpty() ? ctx : ctx.resolve(clean);
+            // symlinks on the way stay inside the context, as BuildKit resolves them
+            Path p = clean.isEmpty() ? ctx : new ConfinedRoot(ctx).resolve(clean, false);
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || !clean.isEmpty() && ignore.excludes(clean)
                     && !(Files.isDirectory(p) && ignore.hasExceptionsUnder(clean))) {
                 return List.of();
