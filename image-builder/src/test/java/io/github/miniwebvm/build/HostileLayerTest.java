@@ -135,6 +135,19 @@ class HostileLayerTest {
                 .isEqualTo(2);
     }
 
+    @Test
+    void entryBelowASymlinkLoopOrAFileIsRefused() throws IOException {
+        rootfs.apply(layer().symlink("loop", "loop-too").symlink("loop-too", "/loop").file("file", "a file").done(),
+                l -> { });
+        Layer looping = layer().file("loop/x", "x").done();
+        assertThatThrownBy(() -> rootfs.apply(looping, l -> { }))
+                .hasMessageContaining("layer " + looping.digest())
+                .hasMessageContaining("entry 'loop/x' has no place in the root: too many levels of symbolic links");
+        Layer belowAFile = layer().file("file/x", "x").done();
+        assertThatThrownBy(() -> rootfs.apply(belowAFile, l -> { }))
+                .hasMessageContaining("entry 'file/x' has no place in the root: /file is not a directory");
+    }
+
     // ---- whiteouts and opaque directories through a symlink
 
     @Test
@@ -313,6 +326,14 @@ class HostileLayerTest {
         assertThatThrownBy(() -> build("FROM scratch\nADD evil.tar /opt/\n"))
                 .isInstanceOf(ImageBuildException.class)
                 .hasMessageContaining("ADD evil.tar: entry '" + name + "' has a name");
+    }
+
+    @Test
+    void copyThroughASymlinkInTheContextDoesNotReadTheHost() throws IOException {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        Files.createSymbolicLink(ctx.resolve("folder-link"), canaryFolder);
+        assertThatThrownBy(() -> build("FROM scratch\nCOPY folder-link/inside.txt /stolen.txt\n"))
+                .hasMessageContaining("COPY failed: 'folder-link/inside.txt' not found in the build context");
     }
 
     @Test
