@@ -59,7 +59,8 @@ final class ConfinedRoot {
      * every component followed as above. A missing directory is created (0755, root-owned) when
      * {@code create}; otherwise a missing directory or a non-directory on the way gives null.
      *
-     * @throws UnresolvablePathException when creating and a component is not a directory
+     * @throws UnresolvablePathException when creating and a component is not a directory, or when
+     *                                   symlinks loop
      */
     Path directory(Path start, List<String> segments, boolean create) throws IOException {
         Deque<String> todo = new ArrayDeque<>(segments);

@@ -125,7 +125,7 @@ final class TarExtractor {
             whiteout(e, parent, base, into);
             return;
         }
-        Path path = directory(e, into, parent, true).resolve(base);
+        Path path = directoryOf(e, into, parent, true).resolve(base);
         markTouched(path);
         if (e.isSymbolicLink()) {
             symlink(path, e);
@@ -182,7 +182,7 @@ final class TarExtractor {
         if (target.isEmpty()) {
             throw refused(e, "is a hard link to the root directory");
         }
-        Path targetDir = directory(e, into, target.subList(0, target.size() - 1), false);
+        Path targetDir = directoryOf(e, into, target.subList(0, target.size() - 1), false);
         Path targetPath = targetDir == null ? null : targetDir.resolve(target.get(target.size() - 1));
         BasicFileAttributes a = targetPath == null ? null : ConfinedRoot.lstat(targetPath);
         if (a == null) {
@@ -211,7 +211,7 @@ final class TarExtractor {
     }
 
     private void whiteout(TarArchiveEntry e, List<String> parent, String base, Path into) throws IOException {
-        Path dir = directory(e, into, parent, false);
+        Path dir = directoryOf(e, into, parent, false);
         if (dir == null) {
             return; // nothing below a directory that is not there
         }
@@ -233,7 +233,7 @@ final class TarExtractor {
     }
 
     /** {@link ConfinedRoot#directory}, its refusals naming the entry. */
-    private Path directory(TarArchiveEntry e, Path into, List<String> segments, boolean create) throws IOException {
+    private Path directoryOf(TarArchiveEntry e, Path into, List<String> segments, boolean create) throws IOException {
         try {
             return root.directory(into, segments, create);
         } catch (ConfinedRoot.UnresolvablePathException x) {
@@ -301,8 +301,7 @@ final class TarExtractor {
             // the tar reader decodes PAX values as UTF-8 text, replacing what is not
             if (h.getValue().indexOf('\uFFFD') >= 0) {
                 log.accept("[webvm] " + archive + ": entry '" + e.getName() + "': the extended attribute " + name
-                        + " is binary, which the tar reader cannot keep; it is left out of the build's root (the"
-                        + " layer itself keeps it)");
+                        + " is binary, which the tar reader cannot keep; it is not set in the build's root");
                 continue;
             }
             try {
