@@ -14,5 +14,11 @@
  * ({@link io.github.miniwebvm.build.dockerfile}), pulls base images (registries, {@code oci:},
  * {@code oci-archive:}, {@code docker-archive:}, {@code scratch}), runs RUN in a chroot through
  * qemu-i386 binfmt (root needed) and caches each filesystem step under the cache directory.
+ *
+ * <p>Safety: layers, {@code ADD}ed archives and image archives are unpacked in Java, never by a
+ * host tool: a layer only once its digests match, every entry inside the stage's root (symlinks on
+ * its way resolved as a chroot would, names climbing out through {@code ..} refused, files never
+ * written through a symlink). Each stage's root lives in a folder only its owner may enter. RUN
+ * itself runs as root in a chroot, which is no boundary against a hostile Dockerfile.
  */
 package io.github.miniwebvm.build;
