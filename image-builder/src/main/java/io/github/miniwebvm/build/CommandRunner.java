@@ -76,13 +76,6 @@ final class CommandRunner {
         }
     }
 
-    /** Runs a command and keeps all of its output lines (for listings). */
-    static Result runCaptured(List<String> command) throws IOException {
-        List<String> lines = new ArrayList<>();
-        Result r = run(command, null, null, lines::add);
-        return new Result(r.exitCode(), lines);
-    }
-
     /** Runs a short query command quietly; null when it cannot start, fails or takes longer than the timeout. */
     static String query(List<String> command, long timeoutSeconds) {
         try {
