@@ -1,10 +1,13 @@
 package io.github.miniwebvm.build;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -97,7 +100,10 @@ final class BaseImages {
         return new String[] {s, null};
     }
 
-    /** Unpacks an archive once into the cache, keyed by its path, size and modification time. */
+    /**
+     * Unpacks an archive once into the cache, keyed by its path, size and modification time. Only
+     * files, directories and links are unpacked, owned by the builder and confined to the folder.
+     */
     private Path extract(Path archive) throws IOException {
         String key = Digests.hex(Digests.of(archive.toAbsolutePath() + "|" + Files.size(archive) + "|"
                 + Files.getLastModifiedTime(archive).toMillis()));
@@ -105,14 +111,18 @@ final class BaseImages {
         if (Files.isDirectory(dir)) {
             return dir;
         }
-        Path part = Files.createDirectories(dir.resolveSibling(key + ".part"));
-        CommandRunner.Result r = CommandRunner.run(List.of("tar", "-xf", archive.toString(), "-C", part.toString()),
-                null, null, l -> { });
-        if (!r.ok()) {
+        Path part = Files.createTempDirectory(Files.createDirectories(dir.getParent()), key + "-");
+        try (InputStream tar = Decompressed.open(archive)) {
+            new TarExtractor(new ConfinedRoot(part), TarExtractor.Rules.IMAGE_ARCHIVE, "the image archive " + archive,
+                    req.log()).extract(tar, part);
+            Files.move(part, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+            Rootfs.deleteRecursively(part);   // another build unpacked it meanwhile
+        } catch (IOException e) {
             Rootfs.deleteRecursively(part);
-            throw new ImageBuildException("cannot unpack " + archive + ": " + r.tailText());
+            throw e instanceof ImageBuildException ? e : new ImageBuildException("cannot unpack " + archive + ": "
+                    + e.getMessage(), e);
         }
-        Files.move(part, dir);
         return dir;
     }
 }

@@ -168,10 +168,13 @@ final class Copy {
                     }
                 } else if (add && s.path() != null && isArchive(s.path())) {
                     Path target = root.mkdirs(destPath);
-                    CommandRunner.Result r = CommandRunner.run(List.of("tar", "--numeric-owner", "--same-owner",
-                            "-xpf", s.path().toString(), "-C", target.toString()), null, null, l -> { });
-                    if (!r.ok()) {
-                        throw new ImageBuildException("ADD cannot unpack " + s.path() + ": " + r.tailText());
+                    try (InputStream tar = Decompressed.open(s.path())) {
+                        new TarExtractor(root.confined(), TarExtractor.Rules.ADD, "ADD " + s.name(), b.request().log())
+                                .extract(tar, target);
+                    } catch (ImageBuildException e) {
+                        throw e;
+                    } catch (IOException e) {
+                        throw new ImageBuildException("ADD cannot unpack " + s.path() + ": " + e.getMessage(), e);
                     }
                 } else if (!s.fromContext()) {
                     // a downloaded URL: mode 0600 as Docker sets it
@@ -258,7 +261,8 @@ final class Copy {
         String clean = NativeBuilder.normalise(pattern).substring(1);
         DockerIgnore ignore = b.ignore();
         if (!clean.matches(".*[*?\\[].*")) {
-            Path p = clean.isEmpty() ? ctx : ctx.resolve(clean);
+            // symlinks on the way stay inside the context, as BuildKit resolves them
+            Path p = clean.isEmpty() ? ctx : new ConfinedRoot(ctx).resolve(clean, false);
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || !clean.isEmpty() && ignore.excludes(clean)
                     && !(Files.isDirectory(p) && ignore.hasExceptionsUnder(clean))) {
                 return List.of();

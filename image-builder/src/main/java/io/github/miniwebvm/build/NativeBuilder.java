@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +38,7 @@ final class NativeBuilder {
     private static final Set<String> RUN_FLAGS = Set.of();
     private static final Set<String> COPY_FLAGS = Set.of("from", "chown", "chmod", "link");
     private static final Set<String> ADD_FLAGS = Set.of("chown", "chmod", "link");
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private final BuildRequest req;
     private final BaseImages images;
@@ -182,10 +185,11 @@ final class NativeBuilder {
 
         Rootfs rootfs() throws IOException {
             if (rootfs == null) {
-                Path dir = work.resolve("stage-" + stage.index() + "-rootfs");
-                Rootfs.deleteRecursively(dir);
-                Files.createDirectories(dir);
-                rootfs = new Rootfs(dir);
+                // only root may enter: the root holds the image's setuid files and device nodes
+                Path folder = work.resolve("stage-" + stage.index());
+                Rootfs.deleteRecursively(folder);
+                Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                rootfs = new Rootfs(Files.createDirectory(folder.resolve("rootfs")));
                 applied = 0;
             }
             if (applied < state.layers.size()) {
@@ -201,7 +205,7 @@ final class NativeBuilder {
 
         void dispose() throws IOException {
             if (rootfs != null) {
-                Rootfs.deleteRecursively(rootfs.dir);
+                Rootfs.deleteRecursively(rootfs.dir.getParent());
                 rootfs = null;
             }
         }

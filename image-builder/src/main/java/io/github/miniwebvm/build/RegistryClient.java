@@ -131,9 +131,8 @@ final class RegistryClient {
         Path configFile = fetchBlob(ref, configDigest, manifest.path("config").path("size").asLong());
         ObjectNode config = (ObjectNode) ImageState.JSON.readTree(configFile.toFile());
         ImageLayouts.checkPlatform(config, platform, ref.toString());
-        JsonNode diffIds = config.path("rootfs").path("diff_ids");
+        List<String> diffIds = ImageLayouts.diffIds(config, manifest.path("layers").size(), ref.toString());
         List<Layer> layers = new ArrayList<>();
-        int i = 0;
         for (JsonNode l : manifest.path("layers")) {
             String d = l.path("digest").asText();
             String mt = l.path("mediaType").asText();
@@ -141,7 +140,7 @@ final class RegistryClient {
                 throw new ImageBuildException("layer " + d + " of " + ref + " is non-distributable (" + mt + ")");
             }
             layers.add(new Layer(fetchBlob(ref, d, l.path("size").asLong()), d, l.path("size").asLong(), mt,
-                    diffIds.path(i++).asText(d)));
+                    diffIds.isEmpty() ? d : diffIds.get(layers.size())));
         }
         return new ImageState(layers, config, Digests.of("image " + configDigest));
     }

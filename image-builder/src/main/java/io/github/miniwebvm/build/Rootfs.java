@@ -26,78 +26,37 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
- * A root filesystem materialised in a host directory, for RUN and COPY: layers applied with GNU
- * tar (whiteouts honoured), snapshots of its metadata, and the difference of two snapshots written
- * as a layer tar.
+ * A root filesystem materialised in a host directory, for RUN and COPY: layers applied (digests
+ * checked, whiteouts honoured, confined to the directory), snapshots of its metadata, and the
+ * difference of two snapshots written as a layer tar.
  */
 final class Rootfs {
     /** Directories whose contents RUN mounts over; never part of a layer. */
     static final Set<String> VIRTUAL = Set.of("proc", "sys", "dev");
 
     final Path dir;
+    private final ConfinedRoot confined;
 
     Rootfs(Path dir) {
         this.dir = dir;
+        this.confined = new ConfinedRoot(dir);
     }
 
     /**
-     * Applies a layer blob (tar, gzip, zstd...) on top of the directory: first what the layer
-     * removes (whiteouts, opaque directories, directories replaced by non-directories), then GNU
-     * tar extracts the rest.
+     * Applies a layer blob (tar, gzip, zstd...) on top of the directory, once its digests are
+     * checked: whiteouts and opaque directories delete lower files, and nothing outside the
+     * directory is ever touched ({@link TarExtractor}).
      */
     void apply(Layer layer, Consumer<String> log) throws IOException {
-        CommandRunner.Result list = CommandRunner.runCaptured(List.of("tar", "-tf", layer.blob().toString()));
-        if (!list.ok()) {
-            throw new ImageBuildException("cannot list layer " + layer.digest() + " (" + layer.blob() + "): "
-                    + list.tailText());
-        }
-        for (String entry : list.tail()) {
-            boolean isDir = entry.endsWith("/");
-            String e = clean(entry);
-            if (e.isEmpty() || e.equals(".")) {
-                continue;
-            }
-            int slash = e.lastIndexOf('/');
-            String parent = slash < 0 ? "" : e.substring(0, slash);
-            String name = e.substring(slash + 1);
-            if (name.equals(".wh..wh..opq")) {
-                Path p = inside(parent);
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    try (var kids = Files.list(p)) {
-                        for (Path k : (Iterable<Path>) kids::iterator) {
-                            deleteRecursively(k);
-                        }
-                    }
-                }
-            } else if (name.startsWith(".wh.")) {
-                deleteRecursively(inside(parent.isEmpty() ? name.substring(4) : parent + "/" + name.substring(4)));
-            } else if (!isDir) {
-                Path p = inside(e);
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    deleteRecursively(p);
-                }
-            }
-        }
-        CommandRunner.Result x = CommandRunner.run(List.of("tar", "--numeric-owner", "--same-permissions",
-                "--same-owner", "--xattrs", "--xattrs-include=*", "--exclude=.wh.*",
-                "-xf", layer.blob().toString(), "-C", dir.toString()), null, null, line -> { });
-        if (!x.ok()) {
-            throw new ImageBuildException("cannot extract layer " + layer.digest() + " (" + layer.blob() + "): "
-                    + x.tailText());
+        LayerDigests.verify(layer);
+        try (InputStream tar = Decompressed.open(layer.blob())) {
+            new TarExtractor(confined, TarExtractor.Rules.LAYER, "layer " + layer.digest(), log).extract(tar, dir);
         }
     }
 
-    private static String clean(String entry) {
-        String e = entry.startsWith("./") ? entry.substring(2) : entry;
-        return e.endsWith("/") ? e.substring(0, e.length() - 1) : e;
-    }
-
-    private Path inside(String rel) throws ImageBuildException {
-        Path p = dir.resolve(rel).normalize();
-        if (!p.startsWith(dir)) {
-            throw new ImageBuildException("layer entry leaves the root: " + rel);
-        }
-        return p;
+    /** The root as a chroot sees it, for unpacking into it. */
+    ConfinedRoot confined() {
+        return confined;
     }
 
     static void deleteRecursively(Path p) throws IOException {
@@ -317,38 +276,7 @@ final class Rootfs {
      * stops at it). The last component is followed only when {@code followLast}.
      */
     Path resolve(String path, boolean followLast) throws IOException {
-        List<String> todo = new ArrayList<>(List.of(path.split("/")));
-        List<String> done = new ArrayList<>();
-        int hops = 0;
-        while (!todo.isEmpty()) {
-            String s = todo.remove(0);
-            if (s.isEmpty() || s.equals(".")) {
-                continue;
-            }
-            if (s.equals("..")) {
-                if (!done.isEmpty()) {
-                    done.remove(done.size() - 1);
-                }
-                continue;
-            }
-            Path candidate = dir.resolve(String.join("/", done)).resolve(s);
-            boolean last = todo.stream().allMatch(t -> t.isEmpty() || t.equals("."));
-            if (Files.isSymbolicLink(candidate) && (!last || followLast)) {
-                if (++hops > 40) {
-                    throw new ImageBuildException("too many levels of symbolic links resolving " + path);
-                }
-                String target = Files.readSymbolicLink(candidate).toString();
-                List<String> next = new ArrayList<>(List.of(target.split("/")));
-                if (target.startsWith("/")) {
-                    done.clear();
-                }
-                next.addAll(todo);
-                todo = next;
-                continue;
-            }
-            done.add(s);
-        }
-        return done.isEmpty() ? dir : dir.resolve(String.join("/", done));
+        return confined.resolve(path, followLast);
     }
 
     /** Creates missing directories of the image path {@code path} (mode 0755, root-owned). */

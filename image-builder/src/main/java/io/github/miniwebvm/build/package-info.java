@@ -12,7 +12,15 @@
  * {@code save}s the image (podman retries with {@code --isolation=chroot} when its OCI runtime
  * cannot start containers). The native backend parses the Dockerfile itself
  * ({@link io.github.miniwebvm.build.dockerfile}), pulls base images (registries, {@code oci:},
- * {@code oci-archive:}, {@code docker-archive:}, {@code scratch}), runs RUN in a chroot through
- * qemu-i386 binfmt (root needed) and caches each filesystem step under the cache directory.
+ * {@code oci-archive:}, {@code docker-archive:}, {@code scratch}), runs RUN in a bubblewrap sandbox
+ * ({@link io.github.miniwebvm.build.SandboxRun}; root needed) through qemu-i386 binfmt and caches
+ * each filesystem step under the cache directory.
+ *
+ * <p>Safety: layers, {@code ADD}ed archives and image archives are unpacked in Java, never by a
+ * host tool: a layer only once its digests match, every entry inside the stage's root (symlinks on
+ * its way resolved as a chroot would, names climbing out through {@code ..} refused, files never
+ * written through a symlink). Each stage's root lives in a folder only its owner may enter. RUN
+ * runs in its own PID, IPC, UTS and mount namespaces with Docker's default capabilities and
+ * {@code no_new_privs}, and dies with the build.
  */
 package io.github.miniwebvm.build;
