@@ -3,6 +3,7 @@ package io.github.miniwebvm.build;
 import io.github.miniwebvm.build.dockerfile.DockerIgnore;
 import io.github.miniwebvm.build.dockerfile.Dockerfile;
 import io.github.miniwebvm.build.dockerfile.DockerfileException;
+import io.github.miniwebvm.build.dockerfile.Glob;
 import io.github.miniwebvm.build.dockerfile.Heredoc;
 import io.github.miniwebvm.build.dockerfile.Instruction;
 import io.github.miniwebvm.build.dockerfile.Stage;
@@ -43,7 +44,10 @@ final class Copy {
         void layer(String description, String inputs, NativeBuilder.Action action) throws IOException;
     }
 
-    /** One source: a host file/dir (context, earlier stage, downloaded URL) or heredoc bytes. */
+    /**
+     * One source: a host file/dir (context, earlier stage, downloaded URL) or heredoc bytes; the
+     * name is what it is called in the destination directory.
+     */
     private record Source(String name, Path path, byte[] bytes, boolean fromContext) {
     }
 
@@ -102,6 +106,8 @@ final class Copy {
 
         // gather the sources and digest them (content included) for the cache key
         MessageDigest md = Digests.sha256();
+        SourceTree context = new SourceTree(b.request().context(), b.ignore(),
+                "the build context " + b.request().context());
         List<Source> sources = new ArrayList<>();
         int heredocIndex = 0;
         Rootfs fromRoot = null;
@@ -130,15 +136,16 @@ final class Copy {
                 md.update(("url " + s + " " + Digests.of(file) + "\n").getBytes(StandardCharsets.UTF_8));
                 sources.add(new Source(s, file, null, false));
             } else {
-                List<Path> matched = contextMatches(b, s);
+                List<SourceTree.Match> matched = matches(context, s, df, in);
                 if (matched.isEmpty()) {
                     throw new DockerfileException(df.source(), in.line(), in.keyword() + " failed: '" + s
                             + "' not found in the build context " + b.request().context()
                             + " (or excluded by .dockerignore)");
                 }
-                for (Path p : matched) {
-                    digestTree(b.request().context(), p, b.ignore(), md);
-                    sources.add(new Source(s, p, null, true));
+                for (SourceTree.Match m : matched) {
+                    md.update(("source " + m.name() + "\n").getBytes(StandardCharsets.UTF_8));
+                    digestTree(context, m.path(), b.ignore(), md);
+                    sources.add(new Source(m.name(), m.path(), null, true));
                 }
             }
         }
@@ -163,8 +170,8 @@ final class Copy {
                     Files.write(target, s.bytes());
                     setMeta(target, mode != null ? mode : 0644, ids == null ? 0 : ids[0], ids == null ? 0 : ids[1], null);
                 } else if (src != null) {
-                    for (Path p : stageMatches(src, s.name(), df, in)) {
-                        copyEntry(root, p, destPath, dirDest, ids, mode, null, false, null);
+                    for (SourceTree.Match m : stageMatches(src, from, s.name(), df, in)) {
+                        copyEntry(root, m.path(), m.name(), destPath, dirDest, ids, mode, null, false, null);
                     }
                 } else if (add && s.path() != null && isArchive(s.path())) {
                     Path target = root.mkdirs(destPath);
@@ -183,7 +190,8 @@ final class Copy {
                     setMeta(target, mode != null ? mode : 0600, ids == null ? 0 : ids[0], ids == null ? 0 : ids[1],
                             Files.getLastModifiedTime(s.path()));
                 } else {
-                    copyEntry(root, s.path(), destPath, dirDest, ids, mode, b.ignore(), true, b.request().context());
+                    copyEntry(root, s.path(), s.name(), destPath, dirDest, ids, mode, b.ignore(), true,
+                            context.root);
                 }
             }
         });
@@ -252,97 +260,35 @@ final class Copy {
         }
     }
 
-    /** Context paths matching {@code pattern} (Go filepath.Match on the whole relative path), minus ignored ones. */
-    private static List<Path> contextMatches(NativeBuilder b, String pattern) throws IOException {
-        Path ctx = b.request().context();
-        String clean = NativeBuilder.normalise(pattern).substring(1);
-        DockerIgnore ignore = b.ignore();
-        if (!clean.matches(".*[*?\\[].*")) {
-            Path p = clean.isEmpty() ? ctx : ctx.resolve(clean);
-            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || !clean.isEmpty() && ignore.excludes(clean)
-                    && !(Files.isDirectory(p) && ignore.hasExceptionsUnder(clean))) {
-                return List.of();
-            }
-            return List.of(p);
-        }
-        Pattern re = Pattern.compile(globRegex(clean));
-        List<Path> out = new ArrayList<>();
-        int depth = clean.split("/").length;
-        try (var walk = Files.walk(ctx, depth)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                String rel = ctx.relativize(p).toString();
-                if (!rel.isEmpty() && re.matcher(rel).matches() && !ignore.excludes(rel)) {
-                    out.add(p);
-                }
-            }
-        }
-        out.sort(null);
-        return out;
-    }
-
-    private static List<Path> stageMatches(Rootfs src, String pattern, Dockerfile df, Instruction in)
+    /** What {@code source} names in {@code tree}; a source it refuses is an error on the instruction's line. */
+    private static List<SourceTree.Match> matches(SourceTree tree, String source, Dockerfile df, Instruction in)
             throws IOException {
-        String clean = NativeBuilder.normalise(pattern);
-        if (!clean.matches(".*[*?\\[].*")) {
-            Path p = src.resolve(clean, true);
-            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                throw new DockerfileException(df.source(), in.line(), "COPY --from: '" + pattern
-                        + "' does not exist in the source stage/image");
-            }
-            return List.of(p);
+        try {
+            return tree.matches(source);
+        } catch (IllegalArgumentException e) {
+            throw new DockerfileException(df.source(), in.line(), in.keyword() + " failed: " + e.getMessage());
         }
-        int slash = clean.lastIndexOf('/');
-        Path parent = src.resolve(clean.substring(0, Math.max(slash, 1)), true);
-        Pattern re = Pattern.compile(globRegex(clean.substring(slash + 1)));
-        List<Path> out = new ArrayList<>();
-        try (var list = Files.list(parent)) {
-            for (Path p : (Iterable<Path>) list::iterator) {
-                if (re.matcher(p.getFileName().toString()).matches()) {
-                    out.add(p);
-                }
-            }
-        }
-        out.sort(null);
+    }
+
+    private static List<SourceTree.Match> stageMatches(Rootfs src, String from, String pattern, Dockerfile df,
+                                                        Instruction in) throws IOException {
+        SourceTree tree = new SourceTree(src.dir, DockerIgnore.none(), "the root of '" + from + "'");
+        List<SourceTree.Match> out = matches(tree, pattern, df, in);
         if (out.isEmpty()) {
-            throw new DockerfileException(df.source(), in.line(), "COPY --from: nothing matches '" + pattern + "'");
+            throw new DockerfileException(df.source(), in.line(), "COPY --from: '" + pattern + "' does not exist in "
+                    + "the source stage/image" + (Glob.hasWildcards(pattern) ? " (nothing matches)" : ""));
         }
         return out;
     }
 
-    private static String globRegex(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            switch (c) {
-                case '*' -> re.append("[^/]*");
-                case '?' -> re.append("[^/]");
-                case '[' -> {
-                    int end = glob.indexOf(']', i + 2);
-                    if (end < 0) {
-                        re.append("\\[");
-                    } else {
-                        re.append('[').append(glob, i + 1, end).append(']');
-                        i = end;
-                    }
-                }
-                case '\\' -> {
-                    if (i + 1 < glob.length()) {
-                        re.append(Pattern.quote(String.valueOf(glob.charAt(++i))));
-                    }
-                }
-                default -> re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return re.toString();
-    }
-
-    private static void digestTree(Path ctx, Path start, DockerIgnore ignore, MessageDigest md) throws IOException {
+    private static void digestTree(SourceTree ctx, Path start, DockerIgnore ignore, MessageDigest md)
+            throws IOException {
         Map<String, Path> entries = new TreeMap<>();
         if (Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
             Files.walkFileTree(start, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
-                    String rel = ctx.relativize(d).toString();
+                    String rel = ctx.relative(d);
                     if (!rel.isEmpty() && ignore.excludes(rel) && !ignore.hasExceptionsUnder(rel)) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
@@ -352,7 +298,7 @@ final class Copy {
 
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
-                    String rel = ctx.relativize(f).toString();
+                    String rel = ctx.relative(f);
                     if (!ignore.excludes(rel)) {
                         entries.put(rel, f);
                     }
@@ -360,7 +306,7 @@ final class Copy {
                 }
             });
         } else {
-            entries.put(ctx.relativize(start).toString(), start);
+            entries.put(ctx.relative(start), start);
         }
         byte[] buf = new byte[1 << 16];
         for (Map.Entry<String, Path> e : entries.entrySet()) {
@@ -439,8 +385,9 @@ final class Copy {
      * Copies one source entry: a directory's contents go into the destination directory, a file or
      * symlink goes to the destination (or into it, when it is a directory).
      */
-    private static void copyEntry(Rootfs root, Path src, String destPath, boolean destIsDir, long[] ids, Integer chmod,
-                                  DockerIgnore ignore, boolean fromContext, Path ctx) throws IOException {
+    private static void copyEntry(Rootfs root, Path src, String name, String destPath, boolean destIsDir, long[] ids,
+                                  Integer chmod, DockerIgnore ignore, boolean fromContext, Path ctx)
+            throws IOException {
         if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
             boolean existed = Files.isDirectory(root.resolve(destPath, true));
             mkdirsOwned(root, destPath, ids);
@@ -452,7 +399,7 @@ final class Copy {
             }
             copyTree(src, target, ids, chmod, ignore, fromContext, ctx);
         } else {
-            Path target = targetFor(root, destPath, destIsDir, src.getFileName().toString(), ids);
+            Path target = targetFor(root, destPath, destIsDir, name, ids);
             copyOne(src, target, ids, chmod, fromContext);
         }
     }
