@@ -10,9 +10,6 @@ import io.github.miniwebvm.build.dockerfile.Stage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -23,9 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -132,7 +126,8 @@ final class Copy {
                     throw new DockerfileException(df.source(), in.line(), "ADD " + s + ": the build is offline, so "
                             + "URLs cannot be fetched; put the file into the build context and COPY it");
                 }
-                Path file = download(b, s);
+                Path file = UrlDownload.fetch(s, b.request().cacheDirectory().resolve("native/downloads"),
+                        b.request().maxAddBytes());
                 md.update(("url " + s + " " + Digests.of(file) + "\n").getBytes(StandardCharsets.UTF_8));
                 sources.add(new Source(s, file, null, false));
             } else {
@@ -173,7 +168,8 @@ final class Copy {
                     for (SourceTree.Match m : stageMatches(src, from, s.name(), df, in)) {
                         copyEntry(root, m.path(), m.name(), destPath, dirDest, ids, mode, null, false, null);
                     }
-                } else if (add && s.path() != null && isArchive(s.path())) {
+                } else if (add && s.fromContext() && isArchive(s.path())) {
+                    // only local archives: Docker copies what a URL serves as it is
                     Path target = root.mkdirs(destPath);
                     CommandRunner.Result r = CommandRunner.run(List.of("tar", "--numeric-owner", "--same-owner",
                             "-xpf", s.path().toString(), "-C", target.toString()), null, null, l -> { });
@@ -230,34 +226,6 @@ final class Copy {
     /** Heredoc bodies expand variables but keep quotes literally. */
     private static String quoteForExpansion(String content) {
         return "\"" + content.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    private static Path download(NativeBuilder b, String url) throws IOException {
-        Path dir = Files.createDirectories(b.request().cacheDirectory().resolve("native/downloads"));
-        Path file = dir.resolve(Digests.hex(Digests.of(url)));
-        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(20)).build();
-        try {
-            HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofFile(file));
-            if (r.statusCode() != 200) {
-                throw new ImageBuildException("ADD " + url + ": HTTP " + r.statusCode());
-            }
-            r.headers().firstValue("Last-Modified").ifPresent(lm -> {
-                try {
-                    Files.setLastModifiedTime(file, FileTime.from(
-                            ZonedDateTime.parse(lm, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()));
-                } catch (IOException | RuntimeException e) {
-                    // keep the download time
-                }
-            });
-            return file;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (IOException e) {
-            throw new ImageBuildException("ADD " + url + " failed: " + e.getMessage(), e);
-        }
     }
 
     /** What {@code source} names in {@code tree}; a source it refuses is an error on the instruction's line. */

@@ -3,17 +3,24 @@ package io.github.miniwebvm.build;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import io.github.miniwebvm.build.dockerfile.DockerfileException;
 import io.github.miniwebvm.fs.Node;
 import io.github.miniwebvm.fs.NodeType;
 import io.github.miniwebvm.image.ImageLoader;
 import io.github.miniwebvm.image.LoadedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -171,5 +178,60 @@ class HostileContextTest {
         try (LoadedImage img = build("FROM scratch\nCOPY " + pattern + " /g/\n")) {
             assertThat(node(img, "g").children().keySet()).containsExactly("a".repeat(59) + "b");
         }
+    }
+
+    @Test
+    void addOfAUrlStopsAtTheLimitAndLeavesNoPartialFile() throws Exception {
+        int mib = 1 << 20;
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/declared", exchange -> serve(exchange, 2 * mib, true));
+        server.createContext("/chunked", exchange -> serve(exchange, 2 * mib, false));
+        server.createContext("/small.tar.gz", exchange -> {
+            byte[] gzip = gzip("not unpacked\n");
+            exchange.sendResponseHeaders(200, gzip.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(gzip);
+            }
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            for (String path : List.of("/declared", "/chunked")) {
+                ImageBuild build = nativeBuild("FROM scratch\nADD " + base + path + " /big\n").maxAddBytes(mib).build();
+                assertThatThrownBy(() -> build.run(work.resolve("out")))
+                        .isInstanceOf(ImageBuildException.class)
+                        .hasMessageStartingWith("ADD " + base + path + ": refused, larger than the limit of 1 MiB")
+                        .hasMessageContaining("maxAddBytes");
+                assertThat(names(work.resolve("cache/native/downloads"))).isEmpty();
+            }
+            try (LoadedImage img = build("FROM scratch\nADD " + base + "/small.tar.gz /d/\n")) {
+                Node file = node(img, "d/small.tar.gz");          // a URL's archive is not unpacked
+                assertThat(file.permissions()).isEqualTo(0600);
+                assertThat(file.size()).isEqualTo(gzip("not unpacked\n").length);
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    private static void serve(com.sun.net.httpserver.HttpExchange exchange, int size, boolean declareLength)
+            throws IOException {
+        exchange.sendResponseHeaders(200, declareLength ? size : 0);
+        byte[] chunk = new byte[64 * 1024];
+        try (OutputStream out = exchange.getResponseBody()) {
+            for (int sent = 0; sent < size; sent += chunk.length) {
+                out.write(chunk);
+            }
+        } catch (IOException clientGaveUp) {
+            // the builder stops reading at its limit
+        }
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+            gz.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
     }
 }
