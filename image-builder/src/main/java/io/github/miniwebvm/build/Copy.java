@@ -52,10 +52,11 @@ final class Copy {
                      Env env) throws IOException {
         Dockerfile df = b.dockerfile();
         boolean add = in.keyword().equals("ADD");
+        Dockerfile.Expansion expansion = df.expansion(in, scope);
         List<String> words = new ArrayList<>();
         if (in.isJsonForm()) {
             for (String w : in.json()) {
-                words.add(df.expand(in, w.replace("\\", "\\\\").replace("\"", "\\\"").replace("'", "\\'"), scope));
+                words.add(expansion.expand(w.replace("\\", "\\\\").replace("\"", "\\\"").replace("'", "\\'")));
             }
         } else {
             // heredoc markers are kept verbatim; everything else is expanded and split
@@ -63,7 +64,7 @@ final class Copy {
                 if (HEREDOC_WORD.matcher(raw).matches()) {
                     words.add(raw);
                 } else {
-                    words.addAll(df.expandWords(in, raw, scope));
+                    words.addAll(expansion.expandWords(raw));
                 }
             }
         }
@@ -79,18 +80,18 @@ final class Copy {
 
         String from = in.flag("from").map(f -> {
             try {
-                return df.expand(in, f, scope);
+                return expansion.expand(f);
             } catch (DockerfileException e) {
                 throw new IllegalArgumentException(e.getMessage());
             }
         }).orElse(null);
         String chown = in.flag("chown").orElse(null);
         if (chown != null) {
-            chown = df.expand(in, chown, scope);
+            chown = expansion.expand(chown);
         }
         Integer chmod = null;
         if (in.flag("chmod").isPresent()) {
-            String m = df.expand(in, in.flag("chmod").get(), scope);
+            String m = expansion.expand(in.flag("chmod").get());
             if (!m.matches("[0-7]{3,4}")) {
                 throw new DockerfileException(df.source(), in.line(), "--chmod must be an octal mode such as 0755, not '"
                         + m + "'");
@@ -108,7 +109,7 @@ final class Copy {
         for (String s : srcs) {
             if (HEREDOC_WORD.matcher(s).matches()) {
                 Heredoc h = in.heredocs().get(heredocIndex++);
-                String content = h.expand() ? df.expand(in, quoteForExpansion(h.content()), scope) : h.content();
+                String content = h.expand() ? expansion.expand(quoteForExpansion(h.content())) : h.content();
                 byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
                 sources.add(new Source(h.name(), null, bytes, false));
                 md.update(("heredoc " + h.name() + "\n").getBytes(StandardCharsets.UTF_8));

@@ -234,4 +234,24 @@ class HostileContextTest {
         }
         return bytes.toByteArray();
     }
+
+    @Test
+    void aVariableThatDoublesItselfIsRefusedAtItsLine() throws Exception {
+        // 16 characters doubled 16 times are 1 MiB; the 17th doubling, on line 19, would pass it
+        String dockerfile = "FROM scratch\nENV A=0123456789abcdef\n" + "ENV A=$A$A\n".repeat(40);
+        assertRefused(dockerfile, "Dockerfile:19: ENV: variables expand to more than 1048576 characters");
+    }
+
+    @Test
+    void manyLargeVariablesAreRefusedAtTheLineThatPassesTheTotal() throws Exception {
+        // A is 512,000 characters after 9 doublings (lines 3-11); each B line adds 1,024,003, and
+        // the 16th (line 27) takes the stage past 16 MiB
+        StringBuilder text = new StringBuilder("FROM scratch\nENV A=" + "x".repeat(1000) + "\n"
+                + "ENV A=$A$A\n".repeat(9));
+        for (int i = 1; i <= 40; i++) {
+            text.append("ENV B").append(i).append("=$A$A\n");
+        }
+        assertRefused(text.toString(), "Dockerfile:27: ENV: the ARG, ENV and LABEL values of this stage add up to "
+                + "more than 16777216 characters");
+    }
 }
