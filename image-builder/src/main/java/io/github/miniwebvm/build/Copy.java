@@ -169,14 +169,9 @@ final class Copy {
                     for (SourceTree.Match m : stageMatches(src, from, s.name(), df, in)) {
                         copyEntry(root, m.path(), m.name(), destPath, dirDest, ids, mode, null, false, null);
                     }
-                } else if (add && s.fromContext() && isArchive(s.path())) {
+                } else if (add && s.fromContext() && TarUnpacker.isTar(s.path())) {
                     // only local archives: Docker copies what a URL serves as it is
-                    Path target = root.mkdirs(destPath);
-                    CommandRunner.Result r = CommandRunner.run(List.of("tar", "--numeric-owner", "--same-owner",
-                            "-xpf", s.path().toString(), "-C", target.toString()), null, null, l -> { });
-                    if (!r.ok()) {
-                        throw new ImageBuildException("ADD cannot unpack " + s.path() + ": " + r.tailText());
-                    }
+                    TarUnpacker.unpack(s.path(), s.name(), root, destPath, b.request().maxAddBytes());
                 } else if (!s.fromContext()) {
                     // a downloaded URL: mode 0600 as Docker sets it
                     String name = URI.create(s.name()).getPath();
@@ -292,31 +287,6 @@ final class Copy {
                 }
             }
         }
-    }
-
-    private static boolean isArchive(Path p) throws IOException {
-        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        byte[] head = new byte[512];
-        int n;
-        try (InputStream in = Files.newInputStream(p)) {
-            n = in.readNBytes(head, 0, head.length);
-        }
-        if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            return true; // gzip
-        }
-        if (n >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
-            return true; // bzip2
-        }
-        if (n >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X') {
-            return true; // xz
-        }
-        if (n >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
-                && (head[3] & 0xff) == 0xfd) {
-            return true; // zstd
-        }
-        return n >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
     }
 
     /** The host path a single source named {@code name} lands at; parents created (owned by chown, else root). */

@@ -21,6 +21,9 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -253,5 +256,66 @@ class HostileContextTest {
         }
         assertRefused(text.toString(), "Dockerfile:27: ENV: the ARG, ENV and LABEL values of this stage add up to "
                 + "more than 16777216 characters");
+    }
+
+    @Test
+    void anArchiveCannotWriteThroughALink() throws Exception {
+        // the context puts a link to the host directory into the image, and the archive makes one
+        // of its own; both are followed as the image sees them: /<outside>/..., never the host's
+        Files.createDirectories(ctx.resolve("d"));
+        Files.createSymbolicLink(ctx.resolve("d/x"), outside);
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(ctx.resolve("a.tar")))) {
+            addFile(tar, "x/planted", "through the image's link\n");
+            TarArchiveEntry link = new TarArchiveEntry("y", TarConstants.LF_SYMLINK);
+            link.setLinkName(outside.toString());
+            tar.putArchiveEntry(link);
+            tar.closeArchiveEntry();
+            addFile(tar, "y/planted-too", "through the archive's link\n");
+        }
+        try (LoadedImage img = build("FROM scratch\nCOPY d/ /opt/\nADD a.tar /opt/\n")) {
+            String inImage = outside.toString().substring(1);
+            assertThat(node(img, "opt/x").linkTarget()).isEqualTo(outside.toString());
+            assertThat(text(img, inImage + "/planted")).isEqualTo("through the image's link\n");
+            assertThat(text(img, inImage + "/planted-too")).isEqualTo("through the archive's link\n");
+        }
+    }
+
+    @Test
+    void anArchiveEntryCannotClimbOutOfTheDestination() throws Exception {
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(ctx.resolve("a.tar")))) {
+            addFile(tar, "../../../../../../../../../../.." + canary, "overwritten\n");
+        }
+        ImageBuild build = nativeBuild("FROM scratch\nADD a.tar /opt/\n").build();
+        assertThatThrownBy(() -> build.run(work.resolve("out")))
+                .isInstanceOf(ImageBuildException.class)
+                .hasMessageContaining("ADD a.tar: the archive entry '../")
+                .hasMessageContaining("climbs out of the destination /opt with '..'");
+    }
+
+    @Test
+    void aDecompressionBombStopsAtTheLimit() throws Exception {
+        // 8 MiB of zeros compress to a few KiB
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(
+                Files.newOutputStream(ctx.resolve("bomb.tar.gz"))))) {
+            TarArchiveEntry e = new TarArchiveEntry("zeros");
+            e.setSize(8 << 20);
+            tar.putArchiveEntry(e);
+            tar.write(new byte[8 << 20]);
+            tar.closeArchiveEntry();
+        }
+        assertThat(Files.size(ctx.resolve("bomb.tar.gz"))).isLessThan(1 << 20);
+        ImageBuild build = nativeBuild("FROM scratch\nADD bomb.tar.gz /opt/\n").maxAddBytes(1 << 20).build();
+        assertThatThrownBy(() -> build.run(work.resolve("out")))
+                .isInstanceOf(ImageBuildException.class)
+                .hasMessageStartingWith("ADD bomb.tar.gz: refused, the archive unpacks to more than the limit of 1 MiB");
+    }
+
+    private static void addFile(TarArchiveOutputStream tar, String name, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry e = new TarArchiveEntry(name, true);
+        e.setSize(bytes.length);
+        tar.putArchiveEntry(e);
+        tar.write(bytes);
+        tar.closeArchiveEntry();
     }
 }
