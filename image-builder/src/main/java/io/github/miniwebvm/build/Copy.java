@@ -239,20 +239,21 @@ final class Copy {
         SourceTree tree = new SourceTree(src.dir, DockerIgnore.none(), "the root of '" + from + "'");
         List<SourceTree.Match> out = matches(tree, pattern, df, in);
         if (out.isEmpty()) {
-            throw new DockerfileException(df.source(), in.line(), "COPY --from: '" + pattern + "' does not exist in "
-                    + "the source stage/image" + (Glob.hasWildcards(pattern) ? " (nothing matches)" : ""));
+            throw new DockerfileException(df.source(), in.line(), Glob.hasWildcards(pattern)
+                    ? "COPY --from: nothing in the source stage/image matches '" + pattern + "'"
+                    : "COPY --from: '" + pattern + "' does not exist in the source stage/image");
         }
         return out;
     }
 
-    private static void digestTree(SourceTree ctx, Path start, DockerIgnore ignore, MessageDigest md)
+    private static void digestTree(SourceTree context, Path start, DockerIgnore ignore, MessageDigest md)
             throws IOException {
         Map<String, Path> entries = new TreeMap<>();
         if (Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
             Files.walkFileTree(start, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
-                    String rel = ctx.relative(d);
+                    String rel = context.relative(d);
                     if (!rel.isEmpty() && ignore.excludes(rel) && !ignore.hasExceptionsUnder(rel)) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
@@ -262,7 +263,7 @@ final class Copy {
 
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
-                    String rel = ctx.relative(f);
+                    String rel = context.relative(f);
                     if (!ignore.excludes(rel)) {
                         entries.put(rel, f);
                     }
@@ -270,7 +271,7 @@ final class Copy {
                 }
             });
         } else {
-            entries.put(ctx.relative(start), start);
+            entries.put(context.relative(start), start);
         }
         byte[] buf = new byte[1 << 16];
         for (Map.Entry<String, Path> e : entries.entrySet()) {
