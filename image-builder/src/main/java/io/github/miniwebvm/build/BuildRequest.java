@@ -14,6 +14,7 @@ record BuildRequest(
         boolean allowInsecureRegistries,
         Path cacheDirectory,
         boolean offline,
+        long maxAddBytes,
         String engine,
         RunOptions run,
         Consumer<String> log) {

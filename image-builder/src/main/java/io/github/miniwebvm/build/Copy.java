@@ -3,15 +3,13 @@ package io.github.miniwebvm.build;
 import io.github.miniwebvm.build.dockerfile.DockerIgnore;
 import io.github.miniwebvm.build.dockerfile.Dockerfile;
 import io.github.miniwebvm.build.dockerfile.DockerfileException;
+import io.github.miniwebvm.build.dockerfile.Glob;
 import io.github.miniwebvm.build.dockerfile.Heredoc;
 import io.github.miniwebvm.build.dockerfile.Instruction;
 import io.github.miniwebvm.build.dockerfile.Stage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -22,9 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -43,7 +38,10 @@ final class Copy {
         void layer(String description, String inputs, NativeBuilder.Action action) throws IOException;
     }
 
-    /** One source: a host file/dir (context, earlier stage, downloaded URL) or heredoc bytes. */
+    /**
+     * One source: a host file/dir (context, earlier stage, downloaded URL) or heredoc bytes; the
+     * name is what it is called in the destination directory.
+     */
     private record Source(String name, Path path, byte[] bytes, boolean fromContext) {
     }
 
@@ -54,10 +52,11 @@ final class Copy {
                      Env env) throws IOException {
         Dockerfile df = b.dockerfile();
         boolean add = in.keyword().equals("ADD");
+        Dockerfile.Expansion expansion = df.expansion(in, scope);
         List<String> words = new ArrayList<>();
         if (in.isJsonForm()) {
             for (String w : in.json()) {
-                words.add(df.expand(in, w.replace("\\", "\\\\").replace("\"", "\\\"").replace("'", "\\'"), scope));
+                words.add(expansion.expand(w.replace("\\", "\\\\").replace("\"", "\\\"").replace("'", "\\'")));
             }
         } else {
             // heredoc markers are kept verbatim; everything else is expanded and split
@@ -65,7 +64,7 @@ final class Copy {
                 if (HEREDOC_WORD.matcher(raw).matches()) {
                     words.add(raw);
                 } else {
-                    words.addAll(df.expandWords(in, raw, scope));
+                    words.addAll(expansion.expandWords(raw));
                 }
             }
         }
@@ -81,18 +80,18 @@ final class Copy {
 
         String from = in.flag("from").map(f -> {
             try {
-                return df.expand(in, f, scope);
+                return expansion.expand(f);
             } catch (DockerfileException e) {
                 throw new IllegalArgumentException(e.getMessage());
             }
         }).orElse(null);
         String chown = in.flag("chown").orElse(null);
         if (chown != null) {
-            chown = df.expand(in, chown, scope);
+            chown = expansion.expand(chown);
         }
         Integer chmod = null;
         if (in.flag("chmod").isPresent()) {
-            String m = df.expand(in, in.flag("chmod").get(), scope);
+            String m = expansion.expand(in.flag("chmod").get());
             if (!m.matches("[0-7]{3,4}")) {
                 throw new DockerfileException(df.source(), in.line(), "--chmod must be an octal mode such as 0755, not '"
                         + m + "'");
@@ -102,13 +101,15 @@ final class Copy {
 
         // gather the sources and digest them (content included) for the cache key
         MessageDigest md = Digests.sha256();
+        SourceTree context = new SourceTree(b.request().context(), b.ignore(),
+                "the build context " + b.request().context());
         List<Source> sources = new ArrayList<>();
         int heredocIndex = 0;
         Rootfs fromRoot = null;
         for (String s : srcs) {
             if (HEREDOC_WORD.matcher(s).matches()) {
                 Heredoc h = in.heredocs().get(heredocIndex++);
-                String content = h.expand() ? df.expand(in, quoteForExpansion(h.content()), scope) : h.content();
+                String content = h.expand() ? expansion.expand(quoteForExpansion(h.content())) : h.content();
                 byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
                 sources.add(new Source(h.name(), null, bytes, false));
                 md.update(("heredoc " + h.name() + "\n").getBytes(StandardCharsets.UTF_8));
@@ -126,19 +127,21 @@ final class Copy {
                     throw new DockerfileException(df.source(), in.line(), "ADD " + s + ": the build is offline, so "
                             + "URLs cannot be fetched; put the file into the build context and COPY it");
                 }
-                Path file = download(b, s);
+                Path file = UrlDownload.fetch(s, b.request().cacheDirectory().resolve("native/downloads"),
+                        b.request().maxAddBytes());
                 md.update(("url " + s + " " + Digests.of(file) + "\n").getBytes(StandardCharsets.UTF_8));
                 sources.add(new Source(s, file, null, false));
             } else {
-                List<Path> matched = contextMatches(b, s);
+                List<SourceTree.Match> matched = matches(context, s, df, in);
                 if (matched.isEmpty()) {
                     throw new DockerfileException(df.source(), in.line(), in.keyword() + " failed: '" + s
                             + "' not found in the build context " + b.request().context()
                             + " (or excluded by .dockerignore)");
                 }
-                for (Path p : matched) {
-                    digestTree(b.request().context(), p, b.ignore(), md);
-                    sources.add(new Source(s, p, null, true));
+                for (SourceTree.Match m : matched) {
+                    md.update(("source " + m.name() + "\n").getBytes(StandardCharsets.UTF_8));
+                    digestTree(context, m.path(), b.ignore(), md);
+                    sources.add(new Source(m.name(), m.path(), null, true));
                 }
             }
         }
@@ -163,19 +166,12 @@ final class Copy {
                     Files.write(target, s.bytes());
                     setMeta(target, mode != null ? mode : 0644, ids == null ? 0 : ids[0], ids == null ? 0 : ids[1], null);
                 } else if (src != null) {
-                    for (Path p : stageMatches(src, s.name(), df, in)) {
-                        copyEntry(root, p, destPath, dirDest, ids, mode, null, false, null);
+                    for (SourceTree.Match m : stageMatches(src, from, s.name(), df, in)) {
+                        copyEntry(root, m.path(), m.name(), destPath, dirDest, ids, mode, null, false, null);
                     }
-                } else if (add && s.path() != null && isArchive(s.path())) {
-                    Path target = root.mkdirs(destPath);
-                    try (InputStream tar = Decompressed.open(s.path())) {
-                        new TarExtractor(root.confined(), TarExtractor.Rules.ADD, "ADD " + s.name(), b.request().log())
-                                .extract(tar, target);
-                    } catch (ImageBuildException e) {
-                        throw e;
-                    } catch (IOException e) {
-                        throw new ImageBuildException("ADD cannot unpack " + s.path() + ": " + e.getMessage(), e);
-                    }
+                } else if (add && s.fromContext() && TarUnpacker.isTar(s.path())) {
+                    // only local archives: Docker copies what a URL serves as it is
+                    TarUnpacker.unpack(s.path(), s.name(), root, destPath, b.request().maxAddBytes());
                 } else if (!s.fromContext()) {
                     // a downloaded URL: mode 0600 as Docker sets it
                     String name = URI.create(s.name()).getPath();
@@ -186,7 +182,8 @@ final class Copy {
                     setMeta(target, mode != null ? mode : 0600, ids == null ? 0 : ids[0], ids == null ? 0 : ids[1],
                             Files.getLastModifiedTime(s.path()));
                 } else {
-                    copyEntry(root, s.path(), destPath, dirDest, ids, mode, b.ignore(), true, b.request().context());
+                    copyEntry(root, s.path(), s.name(), destPath, dirDest, ids, mode, b.ignore(), true,
+                            context.root);
                 }
             }
         });
@@ -227,126 +224,36 @@ final class Copy {
         return "\"" + content.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    private static Path download(NativeBuilder b, String url) throws IOException {
-        Path dir = Files.createDirectories(b.request().cacheDirectory().resolve("native/downloads"));
-        Path file = dir.resolve(Digests.hex(Digests.of(url)));
-        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(20)).build();
-        try {
-            HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofFile(file));
-            if (r.statusCode() != 200) {
-                throw new ImageBuildException("ADD " + url + ": HTTP " + r.statusCode());
-            }
-            r.headers().firstValue("Last-Modified").ifPresent(lm -> {
-                try {
-                    Files.setLastModifiedTime(file, FileTime.from(
-                            ZonedDateTime.parse(lm, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()));
-                } catch (IOException | RuntimeException e) {
-                    // keep the download time
-                }
-            });
-            return file;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (IOException e) {
-            throw new ImageBuildException("ADD " + url + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** Context paths matching {@code pattern} (Go filepath.Match on the whole relative path), minus ignored ones. */
-    private static List<Path> contextMatches(NativeBuilder b, String pattern) throws IOException {
-        Path ctx = b.request().context();
-        String clean = NativeBuilder.normalise(pattern).substring(1);
-        DockerIgnore ignore = b.ignore();
-        if (!clean.matches(".*[*?\\[].*")) {
-            // symlinks on the way stay inside the context, as BuildKit resolves them
-            Path p = clean.isEmpty() ? ctx : new ConfinedRoot(ctx).resolve(clean, false);
-            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || !clean.isEmpty() && ignore.excludes(clean)
-                    && !(Files.isDirectory(p) && ignore.hasExceptionsUnder(clean))) {
-                return List.of();
-            }
-            return List.of(p);
-        }
-        Pattern re = Pattern.compile(globRegex(clean));
-        List<Path> out = new ArrayList<>();
-        int depth = clean.split("/").length;
-        try (var walk = Files.walk(ctx, depth)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                String rel = ctx.relativize(p).toString();
-                if (!rel.isEmpty() && re.matcher(rel).matches() && !ignore.excludes(rel)) {
-                    out.add(p);
-                }
-            }
-        }
-        out.sort(null);
-        return out;
-    }
-
-    private static List<Path> stageMatches(Rootfs src, String pattern, Dockerfile df, Instruction in)
+    /** What {@code source} names in {@code tree}; a source it refuses is an error on the instruction's line. */
+    private static List<SourceTree.Match> matches(SourceTree tree, String source, Dockerfile df, Instruction in)
             throws IOException {
-        String clean = NativeBuilder.normalise(pattern);
-        if (!clean.matches(".*[*?\\[].*")) {
-            Path p = src.resolve(clean, true);
-            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                throw new DockerfileException(df.source(), in.line(), "COPY --from: '" + pattern
-                        + "' does not exist in the source stage/image");
-            }
-            return List.of(p);
+        try {
+            return tree.matches(source);
+        } catch (IllegalArgumentException e) {
+            throw new DockerfileException(df.source(), in.line(), in.keyword() + " failed: " + e.getMessage());
         }
-        int slash = clean.lastIndexOf('/');
-        Path parent = src.resolve(clean.substring(0, Math.max(slash, 1)), true);
-        Pattern re = Pattern.compile(globRegex(clean.substring(slash + 1)));
-        List<Path> out = new ArrayList<>();
-        try (var list = Files.list(parent)) {
-            for (Path p : (Iterable<Path>) list::iterator) {
-                if (re.matcher(p.getFileName().toString()).matches()) {
-                    out.add(p);
-                }
-            }
-        }
-        out.sort(null);
+    }
+
+    private static List<SourceTree.Match> stageMatches(Rootfs src, String from, String pattern, Dockerfile df,
+                                                        Instruction in) throws IOException {
+        SourceTree tree = new SourceTree(src.dir, DockerIgnore.none(), "the root of '" + from + "'");
+        List<SourceTree.Match> out = matches(tree, pattern, df, in);
         if (out.isEmpty()) {
-            throw new DockerfileException(df.source(), in.line(), "COPY --from: nothing matches '" + pattern + "'");
+            throw new DockerfileException(df.source(), in.line(), Glob.hasWildcards(pattern)
+                    ? "COPY --from: nothing in the source stage/image matches '" + pattern + "'"
+                    : "COPY --from: '" + pattern + "' does not exist in the source stage/image");
         }
         return out;
     }
 
-    private static String globRegex(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            switch (c) {
-                case '*' -> re.append("[^/]*");
-                case '?' -> re.append("[^/]");
-                case '[' -> {
-                    int end = glob.indexOf(']', i + 2);
-                    if (end < 0) {
-                        re.append("\\[");
-                    } else {
-                        re.append('[').append(glob, i + 1, end).append(']');
-                        i = end;
-                    }
-                }
-                case '\\' -> {
-                    if (i + 1 < glob.length()) {
-                        re.append(Pattern.quote(String.valueOf(glob.charAt(++i))));
-                    }
-                }
-                default -> re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return re.toString();
-    }
-
-    private static void digestTree(Path ctx, Path start, DockerIgnore ignore, MessageDigest md) throws IOException {
+    private static void digestTree(SourceTree context, Path start, DockerIgnore ignore, MessageDigest md)
+            throws IOException {
         Map<String, Path> entries = new TreeMap<>();
         if (Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
             Files.walkFileTree(start, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
-                    String rel = ctx.relativize(d).toString();
+                    String rel = context.relative(d);
                     if (!rel.isEmpty() && ignore.excludes(rel) && !ignore.hasExceptionsUnder(rel)) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
@@ -356,7 +263,7 @@ final class Copy {
 
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
-                    String rel = ctx.relativize(f).toString();
+                    String rel = context.relative(f);
                     if (!ignore.excludes(rel)) {
                         entries.put(rel, f);
                     }
@@ -364,7 +271,7 @@ final class Copy {
                 }
             });
         } else {
-            entries.put(ctx.relativize(start).toString(), start);
+            entries.put(context.relative(start), start);
         }
         byte[] buf = new byte[1 << 16];
         for (Map.Entry<String, Path> e : entries.entrySet()) {
@@ -381,31 +288,6 @@ final class Copy {
                 }
             }
         }
-    }
-
-    private static boolean isArchive(Path p) throws IOException {
-        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        byte[] head = new byte[512];
-        int n;
-        try (InputStream in = Files.newInputStream(p)) {
-            n = in.readNBytes(head, 0, head.length);
-        }
-        if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            return true; // gzip
-        }
-        if (n >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
-            return true; // bzip2
-        }
-        if (n >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X') {
-            return true; // xz
-        }
-        if (n >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
-                && (head[3] & 0xff) == 0xfd) {
-            return true; // zstd
-        }
-        return n >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
     }
 
     /** The host path a single source named {@code name} lands at; parents created (owned by chown, else root). */
@@ -443,8 +325,9 @@ final class Copy {
      * Copies one source entry: a directory's contents go into the destination directory, a file or
      * symlink goes to the destination (or into it, when it is a directory).
      */
-    private static void copyEntry(Rootfs root, Path src, String destPath, boolean destIsDir, long[] ids, Integer chmod,
-                                  DockerIgnore ignore, boolean fromContext, Path ctx) throws IOException {
+    private static void copyEntry(Rootfs root, Path src, String name, String destPath, boolean destIsDir, long[] ids,
+                                  Integer chmod, DockerIgnore ignore, boolean fromContext, Path ctx)
+            throws IOException {
         if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
             boolean existed = Files.isDirectory(root.resolve(destPath, true));
             mkdirsOwned(root, destPath, ids);
@@ -456,7 +339,7 @@ final class Copy {
             }
             copyTree(src, target, ids, chmod, ignore, fromContext, ctx);
         } else {
-            Path target = targetFor(root, destPath, destIsDir, src.getFileName().toString(), ids);
+            Path target = targetFor(root, destPath, destIsDir, name, ids);
             copyOne(src, target, ids, chmod, fromContext);
         }
     }

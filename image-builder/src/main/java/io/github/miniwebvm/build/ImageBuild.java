@@ -27,6 +27,8 @@ import java.util.function.Consumer;
  */
 public final class ImageBuild {
     public static final String DEFAULT_PLATFORM = "linux/386";
+    /** Default of {@link Builder#maxAddBytes}: 4 GiB. */
+    public static final long DEFAULT_MAX_ADD_BYTES = 4L << 30;
 
     private final BuildRequest request;
     private final Backend backend;
@@ -95,6 +97,7 @@ public final class ImageBuild {
         private boolean allowInsecureRegistries;
         private Path cacheDirectory;
         private boolean offline;
+        private long maxAddBytes = DEFAULT_MAX_ADD_BYTES;
         private String engine;
         private RunOptions run = RunOptions.DEFAULT;
         private Consumer<String> log = line -> { };
@@ -156,6 +159,19 @@ public final class ImageBuild {
             return this;
         }
 
+        /**
+         * The most bytes one ADD source may bring into the native build (default 4 GiB): what a
+         * URL downloads, or what a local archive unpacks to. Past it the build fails and leaves no
+         * partial file behind, so a hostile URL or a decompression bomb cannot fill the disk.
+         */
+        public Builder maxAddBytes(long maxAddBytes) {
+            if (maxAddBytes < 1) {
+                throw new IllegalArgumentException("maxAddBytes must be positive, not " + maxAddBytes);
+            }
+            this.maxAddBytes = maxAddBytes;
+            return this;
+        }
+
         /** Force an engine command ({@code docker} or {@code podman}) for the engine backend. */
         public Builder engine(String engine) {
             this.engine = engine;
@@ -190,7 +206,7 @@ public final class ImageBuild {
             Path cache = cacheDirectory != null ? cacheDirectory
                     : Path.of(System.getProperty("user.home"), ".cache", "webvm-maven");
             BuildRequest req = new BuildRequest(df, ctx, Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs)),
-                    target, platform, allowInsecureRegistries, cache.toAbsolutePath(), offline, engine, run, log);
+                    target, platform, allowInsecureRegistries, cache.toAbsolutePath(), offline, maxAddBytes, engine, run, log);
             return new ImageBuild(req, backend);
         }
     }

@@ -39,6 +39,7 @@ final class NativeBuilder {
     private static final Set<String> COPY_FLAGS = Set.of("from", "chown", "chmod", "link");
     private static final Set<String> ADD_FLAGS = Set.of("chown", "chmod", "link");
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    private static final String VARIABLES = "the ARG, ENV and LABEL values of this stage";
 
     private final BuildRequest req;
     private final BaseImages images;
@@ -157,6 +158,8 @@ final class NativeBuilder {
         final ImageState state;
         final Map<String, String> args = new LinkedHashMap<>();
         boolean cmdSet;
+        /** What this stage's ARG, ENV and LABEL values count towards {@link Dockerfile#MAX_VARIABLE_CHARS}. */
+        long variableChars;
         Rootfs rootfs;
         int applied;
 
@@ -251,13 +254,17 @@ final class NativeBuilder {
                     String v = req.buildArgs().containsKey(k) ? req.buildArgs().get(k)
                             : kv.getValue() != null ? kv.getValue() : global.get(k);
                     run.args.put(k, v);
+                    run.variableChars += Dockerfile.variableChars(k, v);
                 }
+                dockerfile.checkVariableChars(in, run.variableChars, VARIABLES);
                 configStep(run, in, "ARG " + in.args() + " " + run.args);
             }
             case "ENV" -> {
                 for (Map.Entry<String, String> kv : dockerfile.keyValues(in, run.scope(), true, false)) {
                     st.setEnv(kv.getKey(), kv.getValue());
+                    run.variableChars += Dockerfile.variableChars(kv.getKey(), kv.getValue());
                 }
+                dockerfile.checkVariableChars(in, run.variableChars, VARIABLES);
                 configStep(run, in, "ENV " + st.env());
             }
             case "LABEL" -> {
@@ -265,7 +272,9 @@ final class NativeBuilder {
                         ? (ObjectNode) cfg.get("Labels") : cfg.putObject("Labels");
                 for (Map.Entry<String, String> kv : dockerfile.keyValues(in, run.scope(), true, false)) {
                     labels.put(kv.getKey(), kv.getValue());
+                    run.variableChars += Dockerfile.variableChars(kv.getKey(), kv.getValue());
                 }
+                dockerfile.checkVariableChars(in, run.variableChars, VARIABLES);
                 configStep(run, in, "LABEL " + labels);
             }
             case "USER" -> {

@@ -131,7 +131,8 @@ class DifferentialCorpusTest {
             if (instance == null) {
                 Path archive = TestBaseImage.ociArchive();
                 ImageState state = new BaseImages(new BuildRequest(null, Path.of("."), Map.of(), null, "linux/386",
-                        false, Path.of("target/test-native-cache").toAbsolutePath(), true, null, RunOptions.DEFAULT, l -> { }))
+                        false, Path.of("target/test-native-cache").toAbsolutePath(), true,
+                        ImageBuild.DEFAULT_MAX_ADD_BYTES, null, RunOptions.DEFAULT, l -> { }))
                         .resolve("oci-archive:" + archive);
                 Base b = new Base(state.layers.get(0).diffId());
                 Path spool = Files.createTempDirectory("webvm-base-");

@@ -64,7 +64,7 @@ public final class DockerIgnore {
                 continue;
             }
             try {
-                rules.add(new Rule(p, Glob.compile(p), exception));
+                rules.add(new Rule(p, Glob.compile(p, Glob.Syntax.DOCKERIGNORE), exception));
             } catch (IllegalArgumentException e) {
                 throw new DockerfileException(source, i + 1, "bad pattern '" + p + "': " + e.getMessage());
             }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * A parsed Dockerfile: parser directives, instructions, and their grouping into stages.
@@ -25,6 +26,13 @@ public final class Dockerfile {
     /** Platform ARGs that are predefined in the global scope, as BuildKit does. */
     private static final List<String> PLATFORM_ARGS = List.of("TARGETPLATFORM", "TARGETOS", "TARGETARCH",
             "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT");
+
+    /**
+     * The most characters the ARG, ENV and LABEL values of one stage (or the ARGs before the first
+     * FROM) may add up to, 16 Mi: one instruction expands to at most {@link Words#MAX_EXPANDED_CHARS},
+     * and thousands of them would still fill the memory.
+     */
+    public static final long MAX_VARIABLE_CHARS = 16L << 20;
 
     private final String source;
     private final char escape;
@@ -71,6 +79,7 @@ public final class Dockerfile {
      */
     public Map<String, String> globalArgs(Map<String, String> buildArgs, String platform) throws DockerfileException {
         Map<String, String> scope = new LinkedHashMap<>(platformArgs(platform));
+        long chars = 0;
         for (Instruction in : instructions) {
             if (in.keyword().equals("FROM")) {
                 break;
@@ -82,9 +91,25 @@ public final class Dockerfile {
             for (Map.Entry<String, String> kv : keyValues(in, scope, false, true)) {
                 String value = buildArgs.containsKey(kv.getKey()) ? buildArgs.get(kv.getKey()) : kv.getValue();
                 scope.put(kv.getKey(), value);
+                chars += variableChars(kv.getKey(), value);
             }
+            checkVariableChars(in, chars, "the ARGs before the first FROM");
         }
         return scope;
+    }
+
+    /** What one ARG, ENV or LABEL value counts towards {@link #MAX_VARIABLE_CHARS}. */
+    public static long variableChars(String key, String value) {
+        return key.length() + (value == null ? 0 : value.length());
+    }
+
+    /** Refuses {@code in} when {@code chars} passed {@link #MAX_VARIABLE_CHARS}; {@code what} names whose values. */
+    public void checkVariableChars(Instruction in, long chars, String what) throws DockerfileException {
+        if (chars > MAX_VARIABLE_CHARS) {
+            throw new DockerfileException(source, in.line(), in.keyword() + ": " + what + " add up to more than "
+                    + MAX_VARIABLE_CHARS + " characters (16 MiB); a Dockerfile that needs that much should keep"
+                    + " the data in a file");
+        }
     }
 
     /** Predefined ARG values for {@code os/arch[/variant]}. */
@@ -242,28 +267,54 @@ public final class Dockerfile {
 
     /** Expands {@code text} of {@code in} with {@code scope}; a malformed substitution names the line. */
     public String expand(Instruction in, String text, Map<String, String> scope) throws DockerfileException {
-        try {
-            return Words.expand(text, escape, scope::get);
-        } catch (IllegalArgumentException e) {
-            throw new DockerfileException(source, in.line(), in.keyword() + ": " + e.getMessage());
-        }
+        return expansion(in, scope).expand(text);
     }
 
     /** Like {@link #expand} but split into words. */
     public List<String> expandWords(Instruction in, String text, Map<String, String> scope)
             throws DockerfileException {
-        try {
-            return Words.expandWords(text, escape, scope::get);
-        } catch (IllegalArgumentException e) {
-            throw new DockerfileException(source, in.line(), in.keyword() + ": " + e.getMessage());
-        }
+        return expansion(in, scope).expandWords(text);
     }
 
     /** The key=value pairs of an ENV, LABEL or ARG instruction, values expanded with {@code scope}. */
     public List<Map.Entry<String, String>> keyValues(Instruction in, Map<String, String> scope, boolean allowLegacy,
                                                      boolean valueOptional) throws DockerfileException {
+        Words.Budget budget = new Words.Budget();
+        return named(in, () -> Words.keyValues(in.args(), escape, scope::get, allowLegacy, valueOptional, budget));
+    }
+
+    /**
+     * Expansions of several texts of one instruction (COPY's words, flags and heredocs) that
+     * together may produce at most {@link Words#MAX_EXPANDED_CHARS} of variable values.
+     */
+    public Expansion expansion(Instruction in, Map<String, String> scope) {
+        return new Expansion(in, scope);
+    }
+
+    /** See {@link #expansion}. */
+    public final class Expansion {
+        private final Instruction in;
+        private final Map<String, String> scope;
+        private final Words.Budget budget = new Words.Budget();
+
+        private Expansion(Instruction in, Map<String, String> scope) {
+            this.in = in;
+            this.scope = scope;
+        }
+
+        public String expand(String text) throws DockerfileException {
+            return named(in, () -> Words.expand(text, escape, scope::get, budget));
+        }
+
+        public List<String> expandWords(String text) throws DockerfileException {
+            return named(in, () -> Words.expandWords(text, escape, scope::get, budget));
+        }
+    }
+
+    /** Runs {@code call}; what it finds wrong becomes an error naming the file and line of {@code in}. */
+    private <T> T named(Instruction in, Supplier<T> call) throws DockerfileException {
         try {
-            return Words.keyValues(in.args(), escape, scope::get, allowLegacy, valueOptional);
+            return call.get();
         } catch (IllegalArgumentException e) {
             throw new DockerfileException(source, in.line(), in.keyword() + ": " + e.getMessage());
         }

@@ -4,14 +4,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A compiled {@code .dockerignore} pattern: Go {@code filepath.Match} syntax ({@code *},
- * {@code ?}, {@code [...]} with ranges and {@code ^}, {@code \} escapes) plus {@code **}.
+ * A compiled path pattern in Go {@code filepath.Match} syntax ({@code *}, {@code ?}, {@code [...]}
+ * with ranges and {@code ^}, {@code \} escapes), and for {@code .dockerignore} also {@code **}.
  *
  * <p>Matching simulates the pattern as a small automaton, one step per character of the path, so
  * it takes time proportional to (path length × pattern length) whatever the pattern: a regular
  * expression built from many {@code *} and {@code **} can backtrack exponentially.
  */
-final class Glob {
+public final class Glob {
+    /** How {@code **} is read; everything else is the same. */
+    public enum Syntax {
+        /** Go {@code filepath.Match}, as COPY and ADD sources: {@code **} is two {@code *}, within one segment. */
+        FILEPATH_MATCH,
+        /** {@code .dockerignore}: {@code **} matches any number of directories. */
+        DOCKERIGNORE
+    }
+
     private enum Kind { LITERAL, ONE, CLASS, STAR, ANY_RUN, OPTIONAL_DIRS, DIRS_LOOP }
 
     /** One step of the pattern. */
@@ -35,14 +43,14 @@ final class Glob {
     }
 
     /** Compiles {@code pattern}; throws {@link IllegalArgumentException} naming what is wrong. */
-    static Glob compile(String pattern) {
+    public static Glob compile(String pattern, Syntax syntax) {
         List<Token> out = new ArrayList<>();
         int n = pattern.length();
         for (int i = 0; i < n; i++) {
             char c = pattern.charAt(i);
             switch (c) {
                 case '*' -> {
-                    if (i + 1 < n && pattern.charAt(i + 1) == '*') {
+                    if (syntax == Syntax.DOCKERIGNORE && i + 1 < n && pattern.charAt(i + 1) == '*') {
                         i++;
                         if (i + 1 < n && pattern.charAt(i + 1) == '/') {
                             i++;
@@ -108,8 +116,21 @@ final class Glob {
         throw new IllegalArgumentException("unterminated character class '['");
     }
 
+    /** True when {@code pattern} has a {@code *}, {@code ?} or {@code [} that is not escaped. */
+    public static boolean hasWildcards(String pattern) {
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '*' || c == '?' || c == '[') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when the whole of {@code path} matches. */
-    boolean matches(String path) {
+    public boolean matches(String path) {
         int t = tokens.length;
         boolean[] current = new boolean[t + 1];
         boolean[] next = new boolean[t + 1];

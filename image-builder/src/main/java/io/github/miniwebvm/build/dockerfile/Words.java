@@ -17,28 +17,57 @@ import java.util.function.Function;
 public final class Words {
     /** Deepest {@code ${...${...}}} nesting expanded; deeper is refused rather than overflowing the stack. */
     static final int MAX_NESTING = 100;
+    /**
+     * The most characters of variable values one instruction may expand to (1 Mi). No real value
+     * comes near it; {@code ENV A=$A$A} repeated would double until memory runs out.
+     */
+    public static final int MAX_EXPANDED_CHARS = 1 << 20;
+
+    /** What is left of {@link #MAX_EXPANDED_CHARS} for the expansions of one instruction. */
+    static final class Budget {
+        private long left = MAX_EXPANDED_CHARS;
+
+        private void spend(int chars) {
+            left -= chars;
+            if (left < 0) {
+                throw new IllegalArgumentException("variables expand to more than " + MAX_EXPANDED_CHARS
+                        + " characters (1 MiB) in this instruction; does a variable double itself, as in"
+                        + " ENV A=$A$A repeated?");
+            }
+        }
+    }
 
     private final String text;
     private final char escape;
     private final Function<String, String> env;
+    private final Budget budget;
     private int pos;
     private int nesting;
 
-    private Words(String text, char escape, Function<String, String> env) {
+    private Words(String text, char escape, Function<String, String> env, Budget budget) {
         this.text = text;
         this.escape = escape;
         this.env = env;
+        this.budget = budget;
     }
 
     /** One word: quotes removed, variables expanded, whitespace kept (WORKDIR, USER, ENV values...). */
     public static String expand(String text, char escape, Function<String, String> env) {
-        List<String> words = new Words(text, escape, env).split(false);
+        return expand(text, escape, env, new Budget());
+    }
+
+    static String expand(String text, char escape, Function<String, String> env, Budget budget) {
+        List<String> words = new Words(text, escape, env, budget).split(false);
         return words.isEmpty() ? "" : words.get(0);
     }
 
     /** Whitespace-separated words, quotes removed, variables expanded (unquoted values split too). */
     public static List<String> expandWords(String text, char escape, Function<String, String> env) {
-        return new Words(text, escape, env).split(true);
+        return expandWords(text, escape, env, new Budget());
+    }
+
+    static List<String> expandWords(String text, char escape, Function<String, String> env, Budget budget) {
+        return new Words(text, escape, env, budget).split(true);
     }
 
     /**
@@ -48,6 +77,11 @@ public final class Words {
      */
     public static List<Map.Entry<String, String>> keyValues(String text, char escape, Function<String, String> env,
                                                             boolean allowLegacy, boolean valueOptional) {
+        return keyValues(text, escape, env, allowLegacy, valueOptional, new Budget());
+    }
+
+    static List<Map.Entry<String, String>> keyValues(String text, char escape, Function<String, String> env,
+                                                     boolean allowLegacy, boolean valueOptional, Budget budget) {
         List<String> raw = rawWords(text, escape);
         List<Map.Entry<String, String>> out = new ArrayList<>();
         if (raw.isEmpty()) {
@@ -59,7 +93,7 @@ public final class Words {
             if (rest.isEmpty()) {
                 throw new IllegalArgumentException("'" + key + "' has no value (use " + key + "=value)");
             }
-            out.add(new AbstractMap.SimpleImmutableEntry<>(key, expand(rest, escape, env)));
+            out.add(new AbstractMap.SimpleImmutableEntry<>(key, expand(rest, escape, env, budget)));
             return out;
         }
         for (String w : raw) {
@@ -68,12 +102,12 @@ public final class Words {
                 if (!valueOptional) {
                     throw new IllegalArgumentException("'" + w + "' is not of the form key=value");
                 }
-                out.add(new AbstractMap.SimpleImmutableEntry<>(expand(w, escape, env), null));
+                out.add(new AbstractMap.SimpleImmutableEntry<>(expand(w, escape, env, budget), null));
             } else if (eq == 0) {
                 throw new IllegalArgumentException("'" + w + "' has an empty key");
             } else {
-                out.add(new AbstractMap.SimpleImmutableEntry<>(expand(w.substring(0, eq), escape, env),
-                        expand(w.substring(eq + 1), escape, env)));
+                out.add(new AbstractMap.SimpleImmutableEntry<>(expand(w.substring(0, eq), escape, env, budget),
+                        expand(w.substring(eq + 1), escape, env, budget)));
             }
         }
         return out;
@@ -265,14 +299,14 @@ public final class Words {
         boolean set = colon ? value != null && !value.isEmpty() : value != null;
         switch (op) {
             case '-':
-                return set ? value : word;
+                return set ? spent(value) : word;
             case '+':
                 return set ? word : "";
             default:
                 if (!set) {
                     throw new IllegalArgumentException(name + ": " + (word.isEmpty() ? "is not set" : word));
                 }
-                return value;
+                return spent(value);
         }
     }
 
@@ -319,6 +353,15 @@ public final class Words {
 
     private String valueOrEmpty(String name) {
         String v = env.apply(name);
-        return v == null ? "" : v;
+        return v == null ? "" : spent(v);
+    }
+
+    /**
+     * A variable's value on its way into the result, charged to the budget. Everything else in a
+     * result is the instruction's own text, which is at most as long as the Dockerfile.
+     */
+    private String spent(String value) {
+        budget.spend(value.length());
+        return value;
     }
 }

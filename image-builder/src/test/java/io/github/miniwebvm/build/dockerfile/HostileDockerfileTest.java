@@ -55,4 +55,33 @@ class HostileDockerfileTest {
                 .isInstanceOf(DockerfileException.class)
                 .hasMessageStartingWith("Dockerfile:1: ARG: ");
     }
+
+    @Test
+    void oneInstructionExpandsToAtMostOneMebibyteOverAllItsWords() throws DockerfileException {
+        Map<String, String> scope = Map.of("A", "a".repeat(1000));
+        Dockerfile d = Dockerfile.parse("FROM scratch\nENV " + "K=$A ".repeat(2000) + "\nCOPY x /\n", "Dockerfile");
+        Instruction env = d.instructions().get(1);
+        assertThatThrownBy(() -> d.keyValues(env, scope, true, false))
+                .isInstanceOf(DockerfileException.class)
+                .hasMessageStartingWith("Dockerfile:2: ENV: variables expand to more than 1048576 characters");
+
+        Dockerfile.Expansion copy = d.expansion(d.instructions().get(2), scope);
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 2000; i++) {
+                copy.expand("$A");
+            }
+        }).isInstanceOf(DockerfileException.class).hasMessageStartingWith("Dockerfile:3: COPY: variables expand");
+    }
+
+    @Test
+    void argsBeforeTheFirstFromAddUpToAtMostSixteenMebibytes() throws DockerfileException {
+        StringBuilder text = new StringBuilder("ARG A=" + "x".repeat(1000) + "\n" + "ARG A=$A$A\n".repeat(9));
+        for (int i = 1; i <= 40; i++) {
+            text.append("ARG B").append(i).append("=$A$A\n");
+        }
+        Dockerfile d = Dockerfile.parse(text + "FROM scratch\n", "Dockerfile");
+        assertThatThrownBy(() -> d.stages(Map.of(), "linux/386"))
+                .isInstanceOf(DockerfileException.class)
+                .hasMessageStartingWith("Dockerfile:26: ARG: the ARGs before the first FROM add up to more than");
+    }
 }
