@@ -21,7 +21,7 @@ class EngineCommandTest {
         MissingOracle.require(Tools.available("podman"), "podman is not installed (scripts/setup-host.sh installs it)");
         Path df = Files.writeString(dir.resolve("Dockerfile"), dockerfile);
         BuildRequest req = new BuildRequest(df, dir, Map.of("BASE", "localhost:5000/base:1"), null, "linux/386",
-                allowInsecure, dir.resolve("cache"), false, null, RunOptions.DEFAULT, log::add);
+                allowInsecure, dir.resolve("cache"), false, ImageBuild.DEFAULT_MAX_ADD_BYTES, null, RunOptions.DEFAULT, log::add);
         return Engine.select("podman", new StringBuilder()).buildCommand(req, df, dir.resolve("iid"), false);
     }
 

@@ -325,7 +325,7 @@ class HostileLayerTest {
         Files.copy(layer().file(name, "overwritten").done().blob(), ctx.resolve("evil.tar"));
         assertThatThrownBy(() -> build("FROM scratch\nADD evil.tar /opt/\n"))
                 .isInstanceOf(ImageBuildException.class)
-                .hasMessageContaining("ADD evil.tar: entry '" + name + "' has a name");
+                .hasMessageContaining("ADD evil.tar: the archive entry '" + name + "' climbs out of the destination");
     }
 
     @Test
