@@ -45,8 +45,6 @@ final class TarExtractor {
     enum Rules {
         /** An image layer: whiteouts and opaque markers delete lower files; everything is kept. */
         LAYER(true, true, true),
-        /** ADD of a local archive: every entry is kept as it is, {@code .wh.} names included. */
-        ADD(false, true, true),
         /** An image archive unpacked into the cache: files, directories and links owned by the builder. */
         IMAGE_ARCHIVE(false, false, false);
 
