@@ -170,6 +170,60 @@ class HostileImageTest {
         }
     }
 
+    /**
+     * A PAX path of 80,000 segments once exhausted a 512 MiB heap (every prefix was kept as a string)
+     * and 4,000 segments with an opaque whiteout overflowed the stack (hiding lower entries
+     * recursed); both are now refused as longer than PATH_MAX, with a message of bounded length.
+     */
+    @Test
+    void pathsLongerThanPathMaxAreRefusedWithoutExhaustingMemoryOrStack() throws IOException {
+        String deep = "a/".repeat(80_000) + "f";
+        Path bomb = write("deep.tar", new TestTars.Layer().fileWithRawPax("placeholder", "x",
+                Map.of("path", deep.getBytes(StandardCharsets.US_ASCII))).bytes());
+        assertThatThrownBy(() -> load(bomb)).isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining(bomb.toString())
+                .hasMessageContaining("160002 bytes long as an absolute path (80001 components)")
+                .hasMessageContaining("PATH_MAX")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(2000));
+
+        String opaqueDeep = "a/".repeat(4_000) + ".wh..wh..opq";
+        Path opaque = write("deep-opaque.tar", new TestTars.Layer().dir("a").fileWithRawPax("placeholder", "",
+                Map.of("path", opaqueDeep.getBytes(StandardCharsets.US_ASCII))).bytes());
+        assertRefused(opaque, "PATH_MAX");
+    }
+
+    /**
+     * A tree nearly as deep as PATH_MAX allows (2,040 levels), hidden by an opaque whiteout at the root from
+     * a layer that also writes it: the walk over it needs no stack, so it succeeds on a thread with
+     * a small one.
+     */
+    @Test
+    void opaqueWhiteoutOverTheDeepestAllowedTreeNeedsNoDeepStack() throws Throwable {
+        String deepDir = "a/".repeat(2_040);
+        byte[] lower = new TestTars.Layer().file(deepDir + "lower", "1").file("b", "2").bytes();
+        byte[] upper = new TestTars.Layer().file(deepDir + "upper", "3").file(".wh..wh..opq", "").bytes();
+        FileTree tree = new FileTree();
+        Throwable[] failure = new Throwable[1];
+        Thread small = new Thread(null, () -> {
+            try {
+                for (byte[] layer : List.of(lower, upper)) {
+                    new LayerApplier(tree, "deep", tmp.resolve("unused.tar"), 0)
+                            .apply(new TarReader(new java.io.ByteArrayInputStream(layer), "deep.tar"));
+                }
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "small-stack", 128 * 1024);
+        small.start();
+        small.join();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        assertThat(tree.lookup(deepDir + "upper")).isPresent();
+        assertThat(tree.lookup(deepDir + "lower")).isEmpty();
+        assertThat(tree.lookup("b")).isEmpty();
+    }
+
     /** Streams 10 million headers: memory stays bounded and the entry limit stops it with a clear message. */
     @Test
     void tenMillionEntryHeaderBombIsRefusedPastTheEntryLimit() throws IOException {
