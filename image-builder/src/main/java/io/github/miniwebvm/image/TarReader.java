@@ -7,9 +7,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,20 +19,27 @@ import java.util.TreeMap;
  * A strict streaming tar reader (ustar, GNU long names, PAX) that reports where each entry's data
  * starts, so contents can be referenced as ranges instead of being copied. Unlike general-purpose
  * readers it keeps PAX values as raw bytes (binary {@code SCHILY.xattr.*} values such as
- * {@code security.capability} survive), verifies header checksums and treats an archive that ends
- * without its end-of-archive block as truncated. Data is skipped with {@link InputStream#skip}, so
- * a wrapping stream decides whether skipping seeks or reads through (for hashing and spooling).
+ * {@code security.capability} survive), verifies header checksums and sizes, and treats an archive
+ * that ends without its end-of-archive block as truncated. Data is skipped with
+ * {@link InputStream#skip}, so a wrapping stream decides whether skipping seeks or reads through
+ * (for hashing and spooling).
  */
 final class TarReader {
     private static final int BLOCK = 512;
+    /** The largest entry size whose padding to whole blocks still fits in a long. */
+    private static final long MAX_SIZE = Long.MAX_VALUE - BLOCK;
+
+    /** One record of a PAX extended header, in archive order. */
+    private record PaxRecord(String key, byte[] value) { }
 
     private final InputStream in;
     private final String archiveName;
     private final LoadLimits limits;
     private final byte[] block = new byte[BLOCK];
-    private final Map<String, byte[]> globalPax = new HashMap<>();
+    private final Map<String, byte[]> globalPax = new LinkedHashMap<>();
     private long position;
     private long pendingSkip;      // data + padding of the previous entry not consumed yet
+    private TarHeader pendingEntry;
     private boolean finished;
 
     TarReader(InputStream in, String archiveName) {
@@ -55,12 +64,12 @@ final class TarReader {
             return null;
         }
         skipPending();
-        Map<String, byte[]> pax = new HashMap<>();
+        List<PaxRecord> pax = new ArrayList<>();
         String gnuLongName = null;
         String gnuLongLink = null;
         while (true) {
             long headerAt = position;
-            if (!readBlock(true)) {
+            if (!readBlock()) {
                 if (headerAt == 0) {
                     finished = true;   // an empty stream is an empty layer (some tools write those)
                     return null;
@@ -75,15 +84,16 @@ final class TarReader {
             verifyChecksum(headerAt);
             limits.countEntry(archiveName, headerAt);
             char type = (char) (block[156] & 0xff);
-            long size = number(124, 12, "size", headerAt);
-            if (size < 0) {
-                throw new ImageFormatException("corrupt tar header in " + archiveName + " at byte " + headerAt
-                        + ": negative size");
-            }
+            long size = checkedSize(number(124, 12, "size", headerAt), "size field", headerFieldName(), headerAt);
             switch (type) {
-                case 'x', 'g' -> {
-                    Map<String, byte[]> records = parsePax(readData(size, headerAt), headerAt);
-                    (type == 'x' ? pax : globalPax).putAll(records);
+                case 'x' -> {
+                    pax.addAll(parsePax(readData(size, headerAt), headerAt));
+                    continue;
+                }
+                case 'g' -> {
+                    for (PaxRecord r : parsePax(readData(size, headerAt), headerAt)) {
+                        globalPax.put(r.key(), r.value());
+                    }
                     continue;
                 }
                 case 'L' -> {
@@ -96,13 +106,16 @@ final class TarReader {
                 }
                 default -> { }
             }
-            Map<String, byte[]> ext = new HashMap<>(globalPax);
-            ext.putAll(pax);
-            return header(type, size, headerAt, ext, gnuLongName, gnuLongLink);
+            List<PaxRecord> ext = new ArrayList<>();
+            globalPax.forEach((k, v) -> ext.add(new PaxRecord(k, v)));
+            ext.addAll(pax);
+            TarHeader h = header(type, size, headerAt, ext, gnuLongName, gnuLongLink);
+            pendingEntry = h;
+            return h;
         }
     }
 
-    private TarHeader header(char type, long size, long headerAt, Map<String, byte[]> pax,
+    private TarHeader header(char type, long size, long headerAt, List<PaxRecord> pax,
             String gnuLongName, String gnuLongLink) throws IOException {
         String name = field(0, 100, "name", headerAt);
         boolean ustar = block[257] == 'u' && block[258] == 's' && block[259] == 't' && block[260] == 'a'
@@ -121,34 +134,46 @@ final class TarReader {
         long uid = number(108, 8, "uid", headerAt);
         long gid = number(116, 8, "gid", headerAt);
         long mtime = number(136, 12, "mtime", headerAt);
-        int major = 0;
-        int minor = 0;
+        long major = 0;
+        long minor = 0;
         if (type == '3' || type == '4') {
-            major = (int) number(329, 8, "devmajor", headerAt);
-            minor = (int) number(337, 8, "devminor", headerAt);
+            major = number(329, 8, "devmajor", headerAt);
+            minor = number(337, 8, "devminor", headerAt);
+        }
+        for (PaxRecord r : pax) {     // names first: the other records' errors name the entry
+            byte[] raw = r.value();
+            switch (r.key()) {
+                case "path" -> name = utf8(raw, 0, raw.length, "PAX path", headerAt);
+                case "linkpath" -> linkName = utf8(raw, 0, raw.length, "PAX linkpath", headerAt);
+                default -> { }
+            }
         }
         Map<String, byte[]> xattrs = new TreeMap<>();
-        for (Map.Entry<String, byte[]> e : pax.entrySet()) {
-            String key = e.getKey();
-            String value = new String(e.getValue(), StandardCharsets.UTF_8);
+        for (PaxRecord r : pax) {
+            String key = r.key();
+            byte[] raw = r.value();
+            String value = new String(raw, StandardCharsets.UTF_8);
             switch (key) {
-                case "path" -> name = utf8(e.getValue(), 0, e.getValue().length, "PAX path", headerAt);
-                case "linkpath" -> linkName = utf8(e.getValue(), 0, e.getValue().length, "PAX linkpath", headerAt);
-                case "size" -> size = paxLong(key, value, headerAt);
-                case "uid" -> uid = paxLong(key, value, headerAt);
-                case "gid" -> gid = paxLong(key, value, headerAt);
+                case "path", "linkpath" -> { }
+                case "size" -> size = checkedSize(paxLong(key, value, name, headerAt), "PAX size record", name,
+                        headerAt);
+                case "uid" -> uid = paxLong(key, value, name, headerAt);
+                case "gid" -> gid = paxLong(key, value, name, headerAt);
                 case "mtime" -> mtime = paxSeconds(value, headerAt);
-                case "SCHILY.devmajor" -> major = (int) paxLong(key, value, headerAt);
-                case "SCHILY.devminor" -> minor = (int) paxLong(key, value, headerAt);
+                case "SCHILY.devmajor" -> major = paxLong(key, value, name, headerAt);
+                case "SCHILY.devminor" -> minor = paxLong(key, value, name, headerAt);
                 default -> {
                     if (key.startsWith("SCHILY.xattr.")) {
-                        xattrs.put(key.substring("SCHILY.xattr.".length()), e.getValue());
+                        xattrs.put(key.substring("SCHILY.xattr.".length()), raw);
                     } else if (key.startsWith("GNU.sparse.")) {
                         throw new ImageFormatException("sparse tar entries are not supported: '" + name + "' in "
                                 + archiveName);
                     }
                 }
             }
+        }
+        if (major < 0 || major > Integer.MAX_VALUE || minor < 0 || minor > Integer.MAX_VALUE) {
+            throw entryError(name, headerAt, "device number " + major + ":" + minor + " out of range");
         }
         if (type == 'S') {
             throw new ImageFormatException("sparse tar entries are not supported: '" + name + "' in " + archiveName);
@@ -158,8 +183,34 @@ final class TarReader {
         boolean headerOnly = "123456".indexOf(type) >= 0;
         boolean hasData = type == '0' || type == '\0' || type == '7';
         pendingSkip = headerOnly ? 0 : padded(size);
-        return new TarHeader(name, type, mode & 07777, uid, gid, hasData ? size : 0, mtime, linkName, major, minor,
-                Collections.unmodifiableMap(xattrs), dataOffset);
+        return new TarHeader(name, type, mode & 07777, uid, gid, hasData ? size : 0, mtime, linkName, (int) major,
+                (int) minor, Collections.unmodifiableMap(xattrs), dataOffset);
+    }
+
+    /** {@code size} if it can be the size of an entry's data, else an error naming the entry. */
+    private long checkedSize(long size, String source, String entryName, long headerAt) throws ImageFormatException {
+        if (size < 0) {
+            throw entryError(entryName, headerAt, "its " + source + " gives a negative size (" + size + ")");
+        }
+        if (size > MAX_SIZE) {
+            throw entryError(entryName, headerAt, "its " + source + " gives a size of " + size
+                    + " bytes, which no archive can hold");
+        }
+        return size;
+    }
+
+    private ImageFormatException entryError(String entryName, long headerAt, String problem) {
+        return new ImageFormatException("corrupt tar entry '" + LayerApplier.shown(entryName) + "' at byte " + headerAt
+                + " in " + archiveName + ": " + problem);
+    }
+
+    /** The name field of the header in {@link #block}, for messages: printable, whatever its encoding. */
+    private String headerFieldName() {
+        int end = 0;
+        while (end < 100 && block[end] != 0) {
+            end++;
+        }
+        return printable(block, 0, end);
     }
 
     private void skipPending() throws IOException {
@@ -169,8 +220,10 @@ final class TarReader {
             try {
                 in.skipNBytes(n);
             } catch (EOFException e) {
-                throw new ImageFormatException("truncated tar: " + archiveName + " ends inside the data of an entry"
-                        + " (before byte " + (position + n) + ")", e);
+                throw new ImageFormatException("truncated tar: " + archiveName + " ends inside the data of '"
+                        + LayerApplier.shown(pendingEntry.name()) + "', before byte " + (position + n)
+                        + " where its data and padding end (its data starts at byte " + pendingEntry.dataOffset()
+                        + "); the archive is cut short or the entry's size is wrong", e);
             }
             position += n;
         }
@@ -190,10 +243,11 @@ final class TarReader {
         return data;
     }
 
-    private boolean readBlock(boolean eofAllowedAtStart) throws IOException {
+    /** Reads the next header block; false when the archive ends right before it. */
+    private boolean readBlock() throws IOException {
         int n = in.readNBytes(block, 0, BLOCK);
         position += n;
-        if (n == 0 && eofAllowedAtStart) {
+        if (n == 0) {
             return false;
         }
         if (n < BLOCK) {
@@ -237,6 +291,11 @@ final class TarReader {
             long v = negative ? -1 : 0;
             v = (v << 6) | (block[off] & 0x3f);
             for (int i = 1; i < len; i++) {
+                if (v > (Long.MAX_VALUE >> 8) || v < (Long.MIN_VALUE >> 8)) {
+                    throw new ImageFormatException("corrupt tar header of '" + headerFieldName() + "' in " + archiveName
+                            + " at byte " + headerAt + ": its " + what + " field holds a base-256 number that does not"
+                            + " fit in 64 bits");
+                }
                 v = (v << 8) | (block[off + i] & 0xff);
             }
             return v;
@@ -254,8 +313,8 @@ final class TarReader {
                 break;
             }
             if (b < '0' || b > '7') {
-                throw new ImageFormatException("corrupt tar header in " + archiveName + " at byte " + headerAt
-                        + ": bad " + what + " field");
+                throw new ImageFormatException("corrupt tar header of '" + headerFieldName() + "' in " + archiveName
+                        + " at byte " + headerAt + ": bad " + what + " field");
             }
             v = (v << 3) | (b - '0');
             any = true;
@@ -283,19 +342,24 @@ final class TarReader {
                     .decode(ByteBuffer.wrap(bytes, off, len))
                     .toString();
         } catch (CharacterCodingException e) {
-            StringBuilder shown = new StringBuilder();
-            for (int i = off; i < off + len; i++) {
-                int b = bytes[i] & 0xff;
-                shown.append(b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : String.format("\\x%02x", b));
-            }
             throw new ImageFormatException("the " + what + " of the tar entry at byte " + headerAt + " in " + archiveName
-                    + " is not valid UTF-8: '" + shown + "'; file names must be UTF-8 in the VM's disk, rename the"
-                    + " file in the image");
+                    + " is not valid UTF-8: '" + printable(bytes, off, len) + "'; file names must be UTF-8 in the VM's"
+                    + " disk, rename the file in the image");
         }
     }
 
-    private Map<String, byte[]> parsePax(byte[] data, long headerAt) throws ImageFormatException {
-        Map<String, byte[]> out = new HashMap<>();
+    /** Bytes as text for a message: printable ASCII as is, other bytes as {@code \xNN}, cut when long. */
+    private static String printable(byte[] bytes, int off, int len) {
+        StringBuilder shown = new StringBuilder();
+        for (int i = off; i < off + len; i++) {
+            int b = bytes[i] & 0xff;
+            shown.append(b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : String.format("\\x%02x", b));
+        }
+        return LayerApplier.shown(shown.toString());
+    }
+
+    private List<PaxRecord> parsePax(byte[] data, long headerAt) throws ImageFormatException {
+        List<PaxRecord> out = new ArrayList<>();
         int i = 0;
         while (i < data.length) {
             if (data[i] == 0) {
@@ -323,7 +387,7 @@ final class TarReader {
                 throw badPax(headerAt);
             }
             String key = new String(data, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
-            out.put(key, Arrays.copyOfRange(data, eq + 1, end - 1));
+            out.add(new PaxRecord(key, Arrays.copyOfRange(data, eq + 1, end - 1)));
             i = end;
         }
         return out;
@@ -333,12 +397,12 @@ final class TarReader {
         return new ImageFormatException("corrupt PAX header in " + archiveName + " at byte " + headerAt);
     }
 
-    private long paxLong(String key, String value, long headerAt) throws ImageFormatException {
+    private long paxLong(String key, String value, String entryName, long headerAt) throws ImageFormatException {
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            throw new ImageFormatException("corrupt PAX value " + key + "=" + value + " in " + archiveName + " at byte "
-                    + headerAt);
+            throw entryError(entryName, headerAt, "its PAX record " + key + "=" + LayerApplier.shown(value)
+                    + " is not a whole number that fits in 64 bits");
         }
     }
 
