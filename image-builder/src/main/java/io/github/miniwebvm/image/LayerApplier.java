@@ -123,9 +123,14 @@ final class LayerApplier {
         }
     }
 
-    /** The entry's bytes where they lie in the layer. */
+    /** The entry's bytes where they lie in the layer: one range, or the data segments of a sparse entry. */
     private Content content(TarHeader h) {
-        return h.size() == 0 ? Content.EMPTY : Content.ofRange(contentFile, contentBase + h.dataOffset(), h.size());
+        if (h.size() == 0) {
+            return Content.EMPTY;
+        }
+        long at = contentBase + h.dataOffset();
+        return h.dataSegments() == null ? Content.ofRange(contentFile, at, h.size())
+                : Content.ofSparseRange(contentFile, at, h.size(), h.dataSegments());
     }
 
     private void applyWhiteout(TarHeader h, List<String> parentSegs, String base) throws ImageFormatException {
