@@ -83,3 +83,21 @@ index = json.dumps({"schemaVersion": 2, "manifests": [
     desc("application/vnd.oci.image.manifest.v1+json", man, platform={"architecture": "386", "os": "linux"})]}).encode()
 blobs = [("blobs/sha256/" + hashlib.sha256(b).hexdigest(), b) for b in (man, cfg2, g1, g2)]
 write("oci-archive.tar", files_tar([("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", index)] + blobs))
+
+# GNU sparse entries in the four formats GNU tar writes (tarfile cannot write them): a 1 MiB file
+# with two data blocks, the rest holes
+import subprocess, tempfile
+with tempfile.TemporaryDirectory() as d:
+    img = os.path.join(d, "disk.img")
+    with open(img, "wb") as f:
+        f.truncate(1 << 20)
+        f.seek(4096)
+        f.write(b"data at 4096")
+        f.seek((1 << 20) - 4)
+        f.write(b"tail")
+    for name, opts in [("gnu", ["--format=gnu"])] + [
+            ("posix-" + v, ["--format=posix", "--sparse-version=" + v, "--pax-option=delete=atime,delete=ctime"])
+            for v in ("0.0", "0.1", "1.0")]:
+        subprocess.run(["tar", "--sparse", *opts, "-b1", "--mtime=@1600000000", "--owner=0", "--group=0",
+                        "--numeric-owner", "-C", d, "-cf", os.path.join(out, "sparse-" + name + ".tar"), "disk.img"],
+                       check=True)

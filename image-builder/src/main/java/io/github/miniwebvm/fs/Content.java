@@ -98,6 +98,15 @@ public interface Content {
         return fileRange(file, offset, length, false);
     }
 
+    /**
+     * A sparse file of {@code size} bytes whose data segments ({@code [start, end)} pairs, ascending
+     * and disjoint) are stored one after another from {@code offset} of {@code file}, as in a GNU
+     * sparse tar entry; the rest are holes, which read as zeros and are left out of {@link #dataExtents}.
+     */
+    static Content ofSparseRange(Path file, long offset, long size, long[] dataSegments) {
+        return new SparseFileRange(file, offset, size, dataSegments);
+    }
+
     private static Content fileRange(Path file, long offset, long length, boolean probeHoles) {
         return new Content() {
             @Override public long size() { return length; }

@@ -81,6 +81,28 @@ public final class FileTree {
         parentOf(path, segs).mutableChildren().put(segs.get(segs.size() - 1), node);
     }
 
+    /**
+     * Puts {@code node} as {@code name} in {@code directory}, replacing what was there: for callers
+     * that walk the tree themselves and hold the parent already, so that a deep path costs one walk
+     * instead of one per level. {@code directory} must be a directory of this tree.
+     */
+    public void putChild(Node directory, String name, Node node) {
+        directory.mutableChildren().put(checkName(name), node);
+    }
+
+    /** Removes the entry {@code name} of {@code directory} (and, for a directory, everything below). */
+    public Optional<Node> removeChild(Node directory, String name) {
+        return Optional.ofNullable(directory.mutableChildren().remove(name));
+    }
+
+    private static String checkName(String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
+                || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not a file name: '" + name.replace("\0", "\\0") + "'");
+        }
+        return name;
+    }
+
     /** Creates missing parent directories of {@code path} with {@code template}'s metadata. */
     public Node mkdirs(String path, Node template) {
         Node cur = root;

@@ -25,7 +25,7 @@ final class ArchiveFiles {
         }
     }
 
-    private record TarMember(char type, long offset, long size, String linkName) { }
+    private record TarMember(char type, long offset, long size, String linkName, boolean sparse) { }
 
     private final Path root;                       // directory form
     private final Path tarFile;                    // tar form
@@ -52,7 +52,7 @@ final class ArchiveFiles {
             while ((h = reader.next()) != null) {
                 String name = normalise(h.name());
                 if (name.split("/").length <= 3) {
-                    members.put(name, new TarMember(h.type(), h.dataOffset(), h.size(), h.linkName()));
+                    members.put(name, new TarMember(h.type(), h.dataOffset(), h.size(), h.linkName(), h.isSparse()));
                 }
             }
         }
@@ -92,6 +92,11 @@ final class ArchiveFiles {
             }
             switch (m.type()) {
                 case '0', '\0', '7' -> {
+                    if (m.sparse()) {
+                        throw new ImageFormatException(n + " in " + description + " is stored as a sparse tar entry;"
+                                + " the files of an image archive (manifests, blobs) must be stored whole: save the"
+                                + " image again without --sparse");
+                    }
                     return Optional.of(new Range(n, tarFile, m.offset(), m.size()));
                 }
                 case '2' -> {

@@ -125,7 +125,8 @@ public final class ImageConfig {
      * passwd; a numeric uid that passwd lacks runs with gid 0; {@code user:group} takes the group
      * from the second part.
      *
-     * @throws ImageFormatException when a named user or group does not exist in the image
+     * @throws ImageFormatException when a named user or group does not exist in the image, when a
+     *     number is out of range, or when the passwd or group entry used is malformed
      */
     public UserIds resolveUser(io.github.miniwebvm.fs.FileTree tree) throws IOException {
         if (user.isEmpty()) {
@@ -136,22 +137,22 @@ public final class ImageConfig {
         String groupPart = colon < 0 ? null : user.substring(colon + 1);
         long uid;
         long gid = 0;
-        String[] entry = findEntry(tree, "etc/passwd", userPart);
-        if (entry != null && entry.length > 3) {
-            uid = parseId(entry[2], "uid in /etc/passwd for " + userPart);
-            gid = parseId(entry[3], "gid in /etc/passwd for " + userPart);
+        Optional<String[]> entry = find(AccountFile.passwd(tree), userPart);
+        if (entry.isPresent()) {
+            uid = AccountFile.id(entry.get(), 2);
+            gid = AccountFile.id(entry.get(), 3);
         } else if (userPart.matches("\\d+")) {
-            uid = Long.parseLong(userPart);
+            uid = numericId(userPart, "uid");
         } else {
             throw new ImageFormatException("user '" + userPart + "' (from USER " + user + ") is not in the image's"
                     + " /etc/passwd; use a numeric uid or create the user in the Dockerfile");
         }
         if (groupPart != null) {
-            String[] group = findEntry(tree, "etc/group", groupPart);
-            if (group != null && group.length > 2) {
-                gid = parseId(group[2], "gid in /etc/group for " + groupPart);
+            Optional<String[]> group = find(AccountFile.group(tree), groupPart);
+            if (group.isPresent()) {
+                gid = AccountFile.id(group.get(), 2);
             } else if (groupPart.matches("\\d+")) {
-                gid = Long.parseLong(groupPart);
+                gid = numericId(groupPart, "gid");
             } else {
                 throw new ImageFormatException("group '" + groupPart + "' (from USER " + user + ") is not in the"
                         + " image's /etc/group");
@@ -160,38 +161,17 @@ public final class ImageConfig {
         return new UserIds(uid, gid);
     }
 
-    /** The line of a passwd-style file whose name (or, for a number, id) is {@code key}, split on ':'. */
-    private static String[] findEntry(io.github.miniwebvm.fs.FileTree tree, String path, String key) throws IOException {
-        var node = tree.lookup(path);
-        if (node.isEmpty() || node.get().type() != io.github.miniwebvm.fs.NodeType.FILE) {
-            return null;
-        }
-        String text;
-        try (var in = node.get().content().open()) {
-            text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
-        String[] byId = null;
-        for (String line : text.split("\n")) {
-            String[] f = line.split(":", -1);
-            if (f.length < 3) {
-                continue;
-            }
-            if (f[0].equals(key)) {
-                return f;
-            }
-            if (byId == null && f[2].equals(key)) {
-                byId = f;
-            }
-        }
-        return key.matches("\\d+") ? byId : null;
+    private static Optional<String[]> find(Optional<AccountFile> file, String key) throws ImageFormatException {
+        return file.isPresent() ? file.get().find(key) : Optional.empty();
     }
 
-    private static long parseId(String s, String what) throws ImageFormatException {
-        try {
-            return Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            throw new ImageFormatException("bad " + what + ": '" + s + "'");
+    private long numericId(String s, String what) throws ImageFormatException {
+        long id = AccountFile.parseId(s);
+        if (id < 0) {
+            throw new ImageFormatException("the " + what + " " + s + " (from USER " + user + ") is out of range: ids"
+                    + " are whole numbers from 0 to " + AccountFile.MAX_ID);
         }
+        return id;
     }
 
     /** This configuration with the overrides of a {@code <container>} block applied. */

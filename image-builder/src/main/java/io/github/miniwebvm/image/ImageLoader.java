@@ -59,18 +59,25 @@ public final class ImageLoader {
 
     /** Default of {@link Builder#maxEntries}: ten times the files of a large distribution image. */
     public static final long DEFAULT_MAX_ENTRIES = 5_000_000;
+    /**
+     * Default of {@link Builder#maxSparseSegments}: a 16 GiB disk image with a hole after every
+     * 4 KiB block; each segment costs about 60 bytes of memory while the image is written.
+     */
+    public static final long DEFAULT_MAX_SPARSE_SEGMENTS = 4_000_000;
     /** Default of {@link Builder#maxSpoolBytes}: 32 GiB, more than any disk the VM engines can use. */
     public static final long DEFAULT_MAX_SPOOL_BYTES = 32L << 30;
 
     private final Path workDirectory;
     private final boolean webvmFixups;
     private final long maxEntries;
+    private final long maxSparseSegments;
     private final long maxSpoolBytes;
 
     private ImageLoader(Builder b) {
         this.workDirectory = b.workDirectory;
         this.webvmFixups = b.webvmFixups;
         this.maxEntries = b.maxEntries;
+        this.maxSparseSegments = b.maxSparseSegments;
         this.maxSpoolBytes = b.maxSpoolBytes;
     }
 
@@ -82,6 +89,7 @@ public final class ImageLoader {
         private Path workDirectory;
         private boolean webvmFixups = true;
         private long maxEntries = DEFAULT_MAX_ENTRIES;
+        private long maxSparseSegments = DEFAULT_MAX_SPARSE_SEGMENTS;
         private long maxSpoolBytes = DEFAULT_MAX_SPOOL_BYTES;
 
         private Builder() { }
@@ -96,6 +104,19 @@ public final class ImageLoader {
                 throw new IllegalArgumentException("maxEntries must be positive, not " + maxEntries);
             }
             this.maxEntries = maxEntries;
+            return this;
+        }
+
+        /**
+         * The most data segments the sparse entries of one load may list in all (default
+         * 4,000,000). Past it the load fails with an {@link ImageFormatException}: the segments
+         * of a sparse file are kept in memory, so this bounds it against forged sparse maps.
+         */
+        public Builder maxSparseSegments(long maxSparseSegments) {
+            if (maxSparseSegments < 0) {
+                throw new IllegalArgumentException("maxSparseSegments must not be negative, not " + maxSparseSegments);
+            }
+            this.maxSparseSegments = maxSparseSegments;
             return this;
         }
 
@@ -149,7 +170,7 @@ public final class ImageLoader {
         Path spool = Files.createTempDirectory(workDirectory, "flatten-");
         boolean ok = false;
         try {
-            LoadedImage image = new Load(input, spool, new LoadLimits(maxEntries, maxSpoolBytes)).run();
+            LoadedImage image = new Load(input, spool, new LoadLimits(maxEntries, maxSparseSegments, maxSpoolBytes)).run();
             if (webvmFixups) {
                 WebvmFixups.apply(image.tree());
             }

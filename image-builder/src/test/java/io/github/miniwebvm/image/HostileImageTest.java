@@ -170,6 +170,110 @@ class HostileImageTest {
         }
     }
 
+    /** A PAX size of -5 once made a file of size -5, and an ext2 image that e2fsck rejects. */
+    @Test
+    void negativePaxSizeIsRefusedNamingTheEntry() throws IOException {
+        Path negative = write("negative.tar", new TestTars.Layer().fileWithRawPax("etc/f", "",
+                Map.of("size", "-5".getBytes(StandardCharsets.US_ASCII))).bytes());
+        assertRefused(negative, "'etc/f'", "PAX size record", "negative size (-5)");
+        Path huge = write("huge.tar", new TestTars.Layer().fileWithRawPax("etc/g", "",
+                Map.of("size", "99999999999999999999".getBytes(StandardCharsets.US_ASCII))).bytes());
+        assertRefused(huge, "'etc/g'", "size=99999999999999999999", "64 bits");
+    }
+
+    /** Base-256 (binary) size fields: a value past 64 bits used to wrap around silently. */
+    @Test
+    void base256SizesThatOverflowAreRefusedNamingTheEntry() throws IOException {
+        byte[] wraps = new byte[12];         // 2^64 + 5: wrapped, it read as 5
+        wraps[0] = (byte) 0x80;
+        wraps[3] = 1;
+        wraps[11] = 5;
+        assertRefused(write("wraps.tar", tarWithSizeField(wraps)), "'f'", "size field", "does not fit in 64 bits");
+
+        byte[] nearMax = new byte[12];       // 2^63 - 2: its padding to whole blocks overflowed
+        nearMax[0] = (byte) 0x80;
+        nearMax[4] = 0x7f;
+        java.util.Arrays.fill(nearMax, 5, 12, (byte) 0xff);
+        nearMax[11] = (byte) 0xfe;
+        assertRefused(write("near-max.tar", tarWithSizeField(nearMax)), "'f'", "size field", "no archive can hold");
+
+        byte[] negative = new byte[12];      // base-256 with the sign bit: -1
+        java.util.Arrays.fill(negative, (byte) 0xff);
+        assertRefused(write("negative256.tar", tarWithSizeField(negative)), "'f'", "negative size (-1)");
+
+        byte[] fine = new byte[12];          // a base-256 size in range is read
+        fine[0] = (byte) 0x80;
+        fine[11] = 3;
+        try (LoadedImage image = load(write("base256.tar", tarWithSizeField(fine)))) {
+            assertThat(image.tree().lookup("f").orElseThrow().size()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void sizeBeyondTheEndOfTheArchiveIsRefusedNamingTheEntry() throws IOException {
+        byte[] h = ImageLoaderFuzzTest.header("var/big", '0', 0644, 0, 1L << 30, "");
+        byte[] tar = new byte[512 * 4];
+        System.arraycopy(h, 0, tar, 0, 512);
+        assertRefused(write("short.tar", tar), "truncated tar", "'var/big'");
+        Path layout = TestTars.ociLayout(tmp.resolve("oci"), "386", List.of(TestTars.Blob.gzipped(tar)));
+        assertThatThrownBy(() -> load(layout)).isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining("layer 1/1").hasMessageContaining("'var/big'");
+    }
+
+    /**
+     * A PAX path of 80,000 segments once exhausted a 512 MiB heap (every prefix was kept as a string)
+     * and 4,000 segments with an opaque whiteout overflowed the stack (hiding lower entries
+     * recursed); both are now refused as longer than PATH_MAX, with a message of bounded length.
+     */
+    @Test
+    void pathsLongerThanPathMaxAreRefusedWithoutExhaustingMemoryOrStack() throws IOException {
+        String deep = "a/".repeat(80_000) + "f";
+        Path bomb = write("deep.tar", new TestTars.Layer().fileWithRawPax("placeholder", "x",
+                Map.of("path", deep.getBytes(StandardCharsets.US_ASCII))).bytes());
+        assertThatThrownBy(() -> load(bomb)).isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining(bomb.toString())
+                .hasMessageContaining("160002 bytes long as an absolute path (80001 components)")
+                .hasMessageContaining("PATH_MAX")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(2000));
+
+        String opaqueDeep = "a/".repeat(4_000) + ".wh..wh..opq";
+        Path opaque = write("deep-opaque.tar", new TestTars.Layer().dir("a").fileWithRawPax("placeholder", "",
+                Map.of("path", opaqueDeep.getBytes(StandardCharsets.US_ASCII))).bytes());
+        assertRefused(opaque, "PATH_MAX");
+    }
+
+    /**
+     * A tree nearly as deep as PATH_MAX allows (2,040 levels), hidden by an opaque whiteout at the root from
+     * a layer that also writes it: the walk over it needs no stack, so it succeeds on a thread with
+     * a small one.
+     */
+    @Test
+    void opaqueWhiteoutOverTheDeepestAllowedTreeNeedsNoDeepStack() throws Throwable {
+        String deepDir = "a/".repeat(2_040);
+        byte[] lower = new TestTars.Layer().file(deepDir + "lower", "1").file("b", "2").bytes();
+        byte[] upper = new TestTars.Layer().file(deepDir + "upper", "3").file(".wh..wh..opq", "").bytes();
+        FileTree tree = new FileTree();
+        Throwable[] failure = new Throwable[1];
+        Thread small = new Thread(null, () -> {
+            try {
+                for (byte[] layer : List.of(lower, upper)) {
+                    new LayerApplier(tree, "deep", tmp.resolve("unused.tar"), 0)
+                            .apply(new TarReader(new java.io.ByteArrayInputStream(layer), "deep.tar"));
+                }
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "small-stack", 128 * 1024);
+        small.start();
+        small.join();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        assertThat(tree.lookup(deepDir + "upper")).isPresent();
+        assertThat(tree.lookup(deepDir + "lower")).isEmpty();
+        assertThat(tree.lookup("b")).isEmpty();
+    }
+
     /** Streams 10 million headers: memory stays bounded and the entry limit stops it with a clear message. */
     @Test
     void tenMillionEntryHeaderBombIsRefusedPastTheEntryLimit() throws IOException {
@@ -254,6 +358,24 @@ class HostileImageTest {
     private static byte[] rawTar(byte[] name) {
         byte[] h = ImageLoaderFuzzTest.header("", '0', 0644, 0, 1, "");
         System.arraycopy(name, 0, h, 0, name.length);
+        byte[] tar = new byte[512 * 2 + 1024];
+        System.arraycopy(withChecksum(h), 0, tar, 0, 512);
+        tar[512] = 'x';
+        return tar;
+    }
+
+    /** A one-file tar ("f", 512 bytes of 'x' stored) whose size field holds {@code sizeField} as raw bytes. */
+    private static byte[] tarWithSizeField(byte[] sizeField) {
+        byte[] h = ImageLoaderFuzzTest.header("f", '0', 0644, 0, 0, "");
+        System.arraycopy(sizeField, 0, h, 124, 12);
+        byte[] tar = new byte[512 * 2 + 1024];
+        System.arraycopy(withChecksum(h), 0, tar, 0, 512);
+        java.util.Arrays.fill(tar, 512, 1024, (byte) 'x');
+        return tar;
+    }
+
+    /** {@code h} with its checksum field recomputed. */
+    private static byte[] withChecksum(byte[] h) {
         for (int i = 148; i < 156; i++) {
             h[i] = ' ';
         }
@@ -263,10 +385,7 @@ class HostileImageTest {
         }
         byte[] chk = String.format("%07o\0", sum).getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(chk, 0, h, 148, 8);
-        byte[] tar = new byte[512 * 2 + 1024];
-        System.arraycopy(h, 0, tar, 0, 512);
-        tar[512] = 'x';
-        return tar;
+        return h;
     }
 
     /** Empty-file headers {@code d<i/1000>/f<i>}, generated as read: no array of the whole tar. */

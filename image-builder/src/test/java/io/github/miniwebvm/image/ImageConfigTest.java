@@ -1,11 +1,17 @@
 package io.github.miniwebvm.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.miniwebvm.fs.Content;
+import io.github.miniwebvm.fs.FileTree;
+import io.github.miniwebvm.fs.Node;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -126,5 +132,80 @@ class ImageConfigTest {
         assertThat(both.workingDir()).isEqualTo("/tmp");
         assertThat(both.user()).isEqualTo("nobody");
         assertThat(image.argv()).containsExactly("/entry", "default");   // immutable
+    }
+
+    private static FileTree accounts(String passwd, String group) {
+        FileTree tree = new FileTree();
+        tree.put("etc", Node.directory(0755));
+        tree.put("etc/passwd", Node.file(0644, Content.ofBytes(passwd.getBytes(StandardCharsets.UTF_8))));
+        tree.put("etc/group", Node.file(0644, Content.ofBytes(group.getBytes(StandardCharsets.UTF_8))));
+        return tree;
+    }
+
+    private static ImageConfig.UserIds resolve(String user, FileTree tree) throws IOException {
+        return ImageConfig.of("386", "linux", null, null, null, null, user).resolveUser(tree);
+    }
+
+    /**
+     * Malformed lines of /etc/passwd and /etc/group are skipped; a malformed entry that USER names
+     * fails naming the file and the line, and numbers out of range fail too: none of them may
+     * surface as a NumberFormatException or be guessed as root.
+     */
+    @Test
+    void resolveUserWithMalformedAccountFiles() throws IOException {
+        var tree = accounts("""
+                root:x:0:0:root:/root:/bin/sh
+                broken line without fields
+                # a comment:x:5:5
+                app:x:abc:def:/home/app:/bin/sh
+                short:x:7
+                neg:x:-5:1::/:/bin/sh
+                big:x:99999999999999999999:1::/:/bin/sh
+                web:x:1000:1001::/home/web:/bin/sh
+                """, """
+                root:x:0:
+                users:x:notanumber:
+                staff:x:50:
+                """);
+        assertThat(resolve("web", tree)).isEqualTo(new ImageConfig.UserIds(1000, 1001));
+        assertThat(resolve("1000", tree)).isEqualTo(new ImageConfig.UserIds(1000, 1001));
+        assertThat(resolve("web:staff", tree)).isEqualTo(new ImageConfig.UserIds(1000, 50));
+        assertThat(resolve("4242", tree)).isEqualTo(new ImageConfig.UserIds(4242, 0));
+        assertThatThrownBy(() -> resolve("app", tree))
+                .isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining("line 4 of the image's /etc/passwd").hasMessageContaining("'abc' as its uid");
+        assertThatThrownBy(() -> resolve("short", tree))
+                .isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining("line 5 of the image's /etc/passwd").hasMessageContaining("has 3 fields");
+        assertThatThrownBy(() -> resolve("neg", tree))
+                .isInstanceOf(ImageFormatException.class).hasMessageContaining("line 6").hasMessageContaining("'-5'");
+        assertThatThrownBy(() -> resolve("big", tree))
+                .isInstanceOf(ImageFormatException.class).hasMessageContaining("line 7");
+        assertThatThrownBy(() -> resolve("web:users", tree))
+                .isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining("line 2 of the image's /etc/group")
+                .hasMessageContaining("'notanumber' as its gid");
+        assertThatThrownBy(() -> resolve("88888888888888888888", tree))
+                .isInstanceOf(ImageFormatException.class).hasMessageContaining("uid 88888888888888888888")
+                .hasMessageContaining("out of range");
+        assertThatThrownBy(() -> resolve("web:88888888888888888888", tree))
+                .isInstanceOf(ImageFormatException.class).hasMessageContaining("gid 88888888888888888888");
+    }
+
+    /** A sparse /etc/passwd can claim a terabyte: it is refused by its size, never read into memory. */
+    @Test
+    void aHugeAccountFileIsRefusedWithoutReadingIt() {
+        var tree = accounts("", "");
+        tree.put("etc/passwd", Node.file(0644, new Content() {
+            @Override public long size() {
+                return 1L << 40;
+            }
+
+            @Override public InputStream open() {
+                throw new AssertionError("a terabyte of /etc/passwd was opened for reading");
+            }
+        }));
+        assertThatThrownBy(() -> resolve("web", tree))
+                .isInstanceOf(ImageFormatException.class).hasMessageContaining("/etc/passwd is 1099511627776 bytes");
     }
 }

@@ -32,7 +32,9 @@ class ImageLoaderFuzzTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TYPES = "0125736xgLK\0S4";
     private static final List<String> PAX_KEYS = List.of("path", "linkpath", "size", "uid", "gid", "mtime",
-            "SCHILY.xattr.user.a", "SCHILY.xattr.security.capability", "SCHILY.devmajor", "GNU.sparse.major", "x");
+            "SCHILY.xattr.user.a", "SCHILY.xattr.security.capability", "SCHILY.devmajor", "GNU.sparse.major",
+            "GNU.sparse.minor", "GNU.sparse.name", "GNU.sparse.size", "GNU.sparse.realsize", "GNU.sparse.numblocks",
+            "GNU.sparse.map", "GNU.sparse.offset", "GNU.sparse.numbytes", "x");
     private static Path dir;
 
     @BeforeAll
