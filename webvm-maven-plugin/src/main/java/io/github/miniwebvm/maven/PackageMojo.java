@@ -68,6 +68,14 @@ public class PackageMojo extends AbstractMojo {
     private int runTimeout;
 
     /**
+     * The most one ADD of the native builder may fetch from a URL or unpack from a local archive
+     * (bytes, or with a suffix K, M, G, T); more is refused, so a hostile URL or archive cannot
+     * fill the disk.
+     */
+    @Parameter(property = "webvm.maxAddSize", defaultValue = "4G")
+    private String maxAddSize;
+
+    /**
      * Skip the build and use this image instead: an ext2 disk image, a rootfs tar (optionally
      * gzip/zstd/xz), an OCI layout directory or archive, or a docker archive.
      */
@@ -270,6 +278,7 @@ public class PackageMojo extends AbstractMojo {
                 .allowInsecureRegistries(allowInsecureRegistries)
                 .buildNetwork(buildNetwork)
                 .runTimeoutSeconds(runTimeout)
+                .maxAddSize(maxAddSize)
                 .image(image == null ? null : image.toPath())
                 .imageSize(imageSize)
                 .headroom(headroom)

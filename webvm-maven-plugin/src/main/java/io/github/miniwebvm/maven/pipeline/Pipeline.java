@@ -171,6 +171,7 @@ public final class Pipeline {
                     .backend(Backend.valueOf(o.builder.name()))
                     .allowInsecureRegistries(o.allowInsecureRegistries)
                     .run(o.run)
+                    .maxAddBytes(o.maxAddBytes)
                     .cacheDirectory(o.cacheDirectory.resolve("layers"))
                     .offline(o.offline)
                     .log(stage.lines())
@@ -179,7 +180,7 @@ public final class Pipeline {
             stage.done(built.engine() + " (" + built.reason() + "), image " + built.digest());
             PausePoint.BUILT.reach();
             return built.path();
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw PipelineException.user("build: " + e.getMessage(), e);
         }
     }

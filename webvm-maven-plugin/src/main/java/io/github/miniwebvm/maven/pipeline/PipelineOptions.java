@@ -29,6 +29,8 @@ public final class PipelineOptions {
     final boolean allowInsecureRegistries;
     /** How the native builder runs RUN steps (network, timeout). */
     final io.github.miniwebvm.build.RunOptions run;
+    /** The most bytes one ADD may fetch from a URL or unpack from a local archive (native builder). */
+    final long maxAddBytes;
     final Path image;
     final Long imageSize;
     final Long headroomBytes;
@@ -87,6 +89,11 @@ public final class PipelineOptions {
         }
         this.run = new io.github.miniwebvm.build.RunOptions(network.equals("default"),
                 java.time.Duration.ofSeconds(b.runTimeoutSeconds));
+        this.maxAddBytes = blankToNull(b.maxAddSize) == null ? io.github.miniwebvm.build.ImageBuild.DEFAULT_MAX_ADD_BYTES
+                : parseSize(b.maxAddSize, "maxAddSize");
+        if (maxAddBytes < 1) {
+            throw new IllegalArgumentException("maxAddSize must be at least 1 byte, not '" + b.maxAddSize + "'");
+        }
         this.image = b.image;
         this.imageSize = blankToNull(b.imageSize) == null ? null : parseSize(b.imageSize, "imageSize");
         String h = blankToNull(b.headroom);
@@ -172,7 +179,7 @@ public final class PipelineOptions {
         InputFingerprint f = new InputFingerprint()
                 .value("plugin", pluginVersion)
                 .value("target", target).value("builder", builder).value("platform", platform)
-                .value("buildNetwork", run.network())
+                .value("buildNetwork", run.network()).value("maxAddSize", maxAddBytes)
                 .value("image", image).value("imageSize", imageSize)
                 .value("headroom", headroomBytes + "/" + headroomPercent)
                 .value("ext2Revision", ext2Revision).value("blockSize", blockSize)
@@ -260,6 +267,7 @@ public final class PipelineOptions {
         private String platform;
         private boolean allowInsecureRegistries;
         private String buildNetwork;
+        private String maxAddSize;
         private int runTimeoutSeconds = (int) io.github.miniwebvm.build.RunOptions.DEFAULT_TIMEOUT.toSeconds();
         private Path image;
         private String imageSize;
@@ -302,6 +310,7 @@ public final class PipelineOptions {
         public Builder allowInsecureRegistries(boolean v) { allowInsecureRegistries = v; return this; }
         public Builder buildNetwork(String v) { buildNetwork = v; return this; }
         public Builder runTimeoutSeconds(int v) { runTimeoutSeconds = v; return this; }
+        public Builder maxAddSize(String v) { maxAddSize = v; return this; }
         public Builder image(Path v) { image = v; return this; }
         public Builder imageSize(String v) { imageSize = v; return this; }
         public Builder headroom(String v) { headroom = v; return this; }

@@ -33,6 +33,16 @@ class PipelineOptionsTest {
     }
 
     @Test
+    void addIsLimitedToFourGibibytesUnlessToldOtherwise() throws Exception {
+        assertThat(base().build().maxAddBytes).isEqualTo(4L << 30);
+        assertThat(base().maxAddSize("64K").build().maxAddBytes).isEqualTo(64 << 10);
+        assertThatThrownBy(() -> base().maxAddSize("0").build()).hasMessageContaining("maxAddSize must be at least 1 byte");
+        assertThatThrownBy(() -> base().maxAddSize("lots").build()).hasMessageContaining("maxAddSize 'lots' is not a size");
+        assertThat(base().maxAddSize("1M").build().fingerprint().digest())
+                .isNotEqualTo(base().build().fingerprint().digest());
+    }
+
+    @Test
     void runStepsGetTheHostNetworkAndTwoHoursUnlessToldOtherwise() throws Exception {
         PipelineOptions o = base().build();
         assertThat(o.run.network()).isTrue();
