@@ -170,6 +170,8 @@ public final class WebVmCli {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             new Pipeline(b.build(), new StageLog(out::println, line -> err.println("warning: " + line))).run();
+            out.println("preview it with `java -jar webvm-cli.jar serve" + (output.equals(Path.of("target/webvm-site"))
+                    ? "" : " --dir " + output) + "`");
             return 0;
         }
     }

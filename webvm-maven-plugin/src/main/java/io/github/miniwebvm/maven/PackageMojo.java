@@ -242,6 +242,7 @@ public class PackageMojo extends AbstractMojo {
         StageLog log = new StageLog(getLog()::info, getLog()::warn);
         try {
             new Pipeline(options, log).run();
+            getLog().info("preview it with `mvn webvm:serve`");
         } catch (PipelineException e) {
             if (e.isUserError()) {
                 throw new MojoFailureException(e.getMessage(), e);

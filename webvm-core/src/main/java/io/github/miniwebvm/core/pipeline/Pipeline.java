@@ -107,7 +107,7 @@ public final class Pipeline {
         if (o.engine == PipelineOptions.Engine.V86 && Files.size(ext2) >= SiteConfig.V86_MAX_DISK_BYTES) {
             throw PipelineException.user("the disk is " + StageLog.bytes(Files.size(ext2))
                     + " but engine v86 supports disks below 2047 MiB (copy/v86 #1353); lower imageSize/headroom,"
-                    + " or use -Dwebvm.engine=cheerpx");
+                    + " or use engine=cheerpx");
         }
         if (o.engine == PipelineOptions.Engine.CHEERPX) {
             log.info("webvm: CheerpX is Leaning Technologies' software, loaded from their CDN by the page; it is free"
@@ -151,14 +151,13 @@ public final class Pipeline {
         } catch (IllegalArgumentException e) {
             throw PipelineException.user(e.getMessage(), e);
         }
-        log.info("webvm: site ready in " + o.outputDirectory + " (" + StageLog.seconds(System.nanoTime() - start)
-                + "); preview it with `mvn webvm:serve`");
+        log.info("webvm: site ready in " + o.outputDirectory + " (" + StageLog.seconds(System.nanoTime() - start) + ")");
     }
 
     private Path buildImage() throws PipelineException, IOException {
         if (!Files.isRegularFile(o.dockerfile)) {
-            throw PipelineException.user("no Dockerfile at " + o.dockerfile + "; add one, point -Dwebvm.dockerfile at it,"
-                    + " or give an existing image with -Dwebvm.image");
+            throw PipelineException.user("no Dockerfile at " + o.dockerfile + "; add one, set dockerfile to its path,"
+                    + " or give an existing image with the image parameter");
         }
         StageLog.Stage stage = log.stage("build");
         try {

@@ -131,7 +131,7 @@ public final class PipelineOptions {
             this.cheerpx = null;
             if (tailscale || cheerpxDiskUrl != null || tailscaleControlUrl != null) {
                 throw new IllegalArgumentException("tailscale, tailscaleControlUrl and cheerpxDiskUrl need engine cheerpx"
-                        + " (-Dwebvm.engine=cheerpx); engine " + engine.name().toLowerCase(java.util.Locale.ROOT)
+                        + " (engine=cheerpx); engine " + engine.name().toLowerCase(java.util.Locale.ROOT)
                         + " has no network and reads the site's own disk");
             }
         }

@@ -62,7 +62,7 @@ public final class SiteServer implements AutoCloseable {
     public static SiteServer start(Path root, int port) throws IOException {
         Path absolute = root.toAbsolutePath().normalize();
         if (!Files.isDirectory(absolute)) {
-            throw new IOException("no site to serve at " + absolute + "; run `mvn webvm:package` first");
+            throw new IOException("no site to serve at " + absolute + "; build the site first (webvm:package, or the CLI's package)");
         }
         absolute = absolute.toRealPath();
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
