@@ -50,7 +50,8 @@ public final class Pipeline {
         this.log = log;
     }
 
-    public void run() throws PipelineException {
+    /** Builds the site; false when it was up to date and nothing was done. */
+    public boolean run() throws PipelineException {
         try {
             OwnedFolders.check(o);   // before the lock file is made beside the output folder
             try (BuildLock lock = BuildLock.acquire(o.outputDirectory)) {
@@ -59,12 +60,13 @@ public final class Pipeline {
                 Path stamp = o.workDirectory.resolve(STAMP);
                 if (isUpToDate(stamp, fingerprint)) {
                     log.info("webvm: site is up to date (" + o.outputDirectory + "); nothing changed since the last build");
-                    return;
+                    return false;
                 }
                 Files.deleteIfExists(stamp);
                 PausePoint.STARTED.reach();
                 runStages();
                 Files.writeString(stamp, fingerprint + "\n");
+                return true;
             }
         } catch (IllegalArgumentException e) {
             throw PipelineException.user("webvm: " + e.getMessage(), e);
