@@ -220,6 +220,15 @@ public final class Snapshotter {
       synchronized (tail) {
         last = String.join("\n  ", tail);
       }
+      String guestFailed = null;
+      synchronized (tail) {
+        for (String l : tail) {
+          if (l.startsWith("snapshot: GUEST-FAILED ")) guestFailed = l.substring("snapshot: GUEST-FAILED ".length());
+        }
+      }
+      if (rc == 3 && guestFailed != null) {
+        throw new SnapshotFailure("the guest cannot get ready: " + guestFailed + "; its last output:\n  " + last);
+      }
       String why = rc == 1 ? "the guest was not ready within " + timeout.toSeconds() + " s (raise snapshotTimeout,"
           + " or set snapshotReady to a regex that the command prints when ready)"
           : "node exited with status " + rc + (last.contains("SyntaxError") || last.contains("ERR_")
