@@ -46,6 +46,8 @@ public final class PipelineOptions {
     /** CheerpX settings for the page; {@code null} unless engine is cheerpx. */
     final io.github.miniwebvm.site.SiteConfig.Cheerpx cheerpx;
     final int memoryMiB;
+    /** The guest's network (engine v86): none, fetch or a relay URL, checked by SiteConfig. */
+    final String network;
     final List<String> entrypoint;
     final List<String> args;
     final Map<String, String> environment;
@@ -128,6 +130,11 @@ public final class PipelineOptions {
                         + " has no network and reads the site's own disk");
             }
         }
+        this.network = io.github.miniwebvm.site.SiteConfig.checkNetwork(b.network);
+        if (engine != Engine.V86 && !network.equals(io.github.miniwebvm.site.SiteConfig.NETWORK_NONE)) {
+            throw new IllegalArgumentException("network '" + network + "' needs engine v86; engine cheerpx networks"
+                    + " through Tailscale (-Dwebvm.tailscale=true)");
+        }
         this.memoryMiB = b.memoryMiB;
         if (memoryMiB < 64 || memoryMiB > 2048) {
             throw new IllegalArgumentException("memory must be between 64 and 2048 MiB, not " + memoryMiB);
@@ -178,6 +185,7 @@ public final class PipelineOptions {
                 .value("ext2Revision", ext2Revision).value("blockSize", blockSize)
                 .value("diskLayout", diskLayout).value("chunkSize", chunkSize)
                 .value("engine", engine).value("cheerpxUrl", cheerpxUrl).value("memory", memoryMiB)
+                .value("network", network)
                 .value("cheerpx", cheerpxVersion + " " + cheerpxDiskUrl + " " + tailscale + " " + tailscaleControlUrl)
                 .value("entrypoint", entrypoint).value("args", args).value("cwd", workingDirectory)
                 .value("user", user).value("debian", debianMirror + " " + debianSuite)
@@ -275,6 +283,7 @@ public final class PipelineOptions {
         private boolean tailscale;
         private String tailscaleControlUrl;
         private int memoryMiB = 256;
+        private String network;
         private List<String> entrypoint;
         private List<String> args;
         private Map<String, String> environment;
@@ -320,6 +329,7 @@ public final class PipelineOptions {
             return this;
         }
         public Builder memoryMiB(int v) { memoryMiB = v; return this; }
+        public Builder network(String v) { network = v; return this; }
         public Builder entrypoint(List<String> v) { if (v != null) { entrypoint = v; } return this; }
         public Builder args(List<String> v) { if (v != null) { args = v; } return this; }
         public Builder environment(Map<String, String> v) { if (v != null) { environment = v; } return this; }
