@@ -131,8 +131,8 @@ public final class PipelineOptions {
             }
         }
         this.network = io.github.miniwebvm.site.SiteConfig.checkNetwork(b.network);
-        if (engine != Engine.V86 && !network.equals(io.github.miniwebvm.site.SiteConfig.NETWORK_NONE)) {
-            throw new IllegalArgumentException("network '" + network + "' needs engine v86; engine cheerpx networks"
+        if (engine != Engine.V86 && !this.network.equals(io.github.miniwebvm.site.SiteConfig.NETWORK_NONE)) {
+            throw new IllegalArgumentException("network '" + this.network + "' needs engine v86; engine cheerpx networks"
                     + " through Tailscale (-Dwebvm.tailscale=true)");
         }
         this.memoryMiB = b.memoryMiB;
