@@ -9,6 +9,7 @@ import io.github.miniwebvm.bootkit.BootKit;
 import io.github.miniwebvm.bootkit.GuestCommand;
 import io.github.miniwebvm.chunker.Chunker;
 import io.github.miniwebvm.chunker.DiskLayout;
+import io.github.miniwebvm.snapshot.Snapshotter;
 import io.github.miniwebvm.testsupport.Browser;
 import io.github.miniwebvm.testsupport.MissingOracle;
 import io.github.miniwebvm.testsupport.StaticServer;
@@ -176,6 +177,25 @@ class NetworkBrowserIT {
     assertThat(status).contains("wisp://127.0.0.1:" + closed + "/").contains("cannot be reached")
         .contains("runs without network");
     assertThat(browser.typeAndCollect("echo still-$((40+2))")).contains("still-42");
+  }
+
+  @Test
+  @Order(4)
+  void afterARestoredSnapshotTheGuestBringsItsCardUpOnThePagesRequest() throws Exception {
+    // the build-time boot runs without network: no driver is loaded when the state is saved
+    Snapshotter.Snapshot snapshot = Snapshotter.builder().timeout(Duration.ofMinutes(15))
+        .info(l -> System.out.println("[snapshot] " + l)).warn(l -> System.out.println("[snapshot] WARNING " + l))
+        .build().take(site).orElseThrow(() -> new AssertionError("no snapshot"));
+    assertThat(snapshot.file()).isNotBlank();
+    boot("fetch");
+    assertThat(browser.js("return window.webvm.snapshot.state")).isEqualTo("restored");
+    new WebDriverWait(browser.driver(), Duration.ofSeconds(60), Duration.ofMillis(200)).until(d ->
+        browser.js("return window.webvm.network && window.webvm.network.guest") != null);
+    assertThat((String) browser.js("return window.webvm.network.guest"))
+        .contains("webvm: network eth0 192.168.86.100, router 192.168.86.1");
+    String out = browser.typeAndCollect("http_proxy=http://" + ROUTER + "/ " + BB + " wget -q -O - " + files.url()
+        + "hello.txt");
+    assertThat(out).contains("hello from the host, through the browser");
   }
 
   /** Points webvm.json at {@code network}, (re)loads the page and waits for the shell prompt. */
