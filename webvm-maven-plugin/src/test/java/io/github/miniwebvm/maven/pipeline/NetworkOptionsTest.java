@@ -3,8 +3,16 @@ package io.github.miniwebvm.maven.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,5 +53,32 @@ class NetworkOptionsTest {
         String none = base().build().fingerprint().digest();
         assertThat(base().network("none").build().fingerprint().digest()).isEqualTo(none);
         assertThat(base().network("fetch").build().fingerprint().digest()).isNotEqualTo(none);
+    }
+
+    @Test
+    void theNetworkReachesTheSitesWebvmJson() throws Exception {
+        Path cache = Path.of(System.getProperty("user.home"), ".cache", "webvm-maven");
+        assumeTrue(Files.isDirectory(cache.resolve("debian")), "no boot kit cache in " + cache
+                + "; run one build online (or the image-builder boot kit tests) first");
+        Path image = dir.resolve("rootfs.tar");
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(Files.newOutputStream(image))) {
+            for (String[] f : new String[][] {{"etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"}, {"bin/sh", "#!fake\n"}}) {
+                byte[] bytes = f[1].getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry e = new TarArchiveEntry(f[0]);
+                e.setSize(bytes.length);
+                e.setMode(0755);
+                t.putArchiveEntry(e);
+                t.write(bytes);
+                t.closeArchiveEntry();
+            }
+        }
+        Path site = dir.resolve("out/webvm-site");
+        List<String> log = new ArrayList<>();
+        PipelineOptions o = PipelineOptions.builder().image(image).context(dir).imageSize("4M")
+                .outputDirectory(site).workDirectory(dir.resolve("out/webvm")).cacheDirectory(cache)
+                .offline(true).snapshot(false).network("wisp://127.0.0.1:5001/").build();
+        new Pipeline(o, new StageLog(log::add, log::add)).run();
+        assertThat(new ObjectMapper().readTree(site.resolve("webvm.json").toFile()).path("network").asText())
+                .isEqualTo("wisp://127.0.0.1:5001/");
     }
 }
