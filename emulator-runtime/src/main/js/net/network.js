@@ -23,7 +23,9 @@ export function networkMode(config) {
 export function networkOptions(config) {
   const mode = networkMode(config);
   if (mode === "none") return {};
-  return { net_device: { type: CARD, relay_url: mode } };
+  // A restored state keeps the card's MAC address: a guest whose driver was loaded when the state
+  // was saved (a machine kept by the page) goes on sending from, and filtering for, that address.
+  return { net_device: { type: CARD, relay_url: mode }, preserve_mac_from_state_image: true };
 }
 
 /** What the kernel command line gets so that the launcher brings the card up at boot. */
