@@ -106,6 +106,8 @@ public final class WebVmCli {
         String cheerpxUrl;
         @Option(names = "--memory", defaultValue = "256", description = "guest memory in MiB (v86)")
         int memory;
+        @Option(names = "--network", description = "the guest's network (v86): none (default), fetch, or a wisp:// or wss:// relay URL")
+        String network;
         @Option(names = "--cmd", split = ",", description = "the command the VM runs (default: the image's)")
         List<String> cmd;
         @Option(names = "--env", paramLabel = "K=V", description = "an environment variable for the command; repeat for more")
@@ -154,6 +156,7 @@ public final class WebVmCli {
                     .engine(engine)
                     .cheerpxUrl(cheerpxUrl)
                     .memoryMiB(memory)
+                    .network(network)
                     .entrypoint(cmd)
                     .environment(env)
                     .workingDirectory(cwd)

@@ -136,6 +136,14 @@ public class PackageMojo extends AbstractMojo {
     @Parameter(property = "webvm.tailscaleControlUrl")
     private String tailscaleControlUrl;
 
+    /**
+     * The guest's network (engine=v86): {@code none}, {@code fetch} (HTTP through the browser's fetch,
+     * within CORS, no server needed), or a relay URL for full TCP: {@code wisp://}/{@code wisps://} (a
+     * Wisp server) or {@code ws://}/{@code wss://} (an Ethernet relay such as websockproxy).
+     */
+    @Parameter(property = "webvm.network", defaultValue = "none")
+    private String network;
+
     /** Guest memory in MiB. */
     @Parameter(property = "webvm.memory", defaultValue = "256")
     private int memory;
@@ -291,6 +299,7 @@ public class PackageMojo extends AbstractMojo {
                 .cheerpxUrl(cheerpxUrl)
                 .cheerpx(cheerpxVersion, cheerpxDiskUrl, tailscale, tailscaleControlUrl)
                 .memoryMiB(memory)
+                .network(network)
                 .projectDirectory(Defaults.resolve(projectDirectory, executionRoot, "."))
                 .outputDirectory(Defaults.resolve(outputDirectory, executionRoot, "target/webvm-site"))
                 .workDirectory(Defaults.resolve(workDirectory, executionRoot, "target/webvm"))

@@ -131,7 +131,7 @@ public final class Pipeline {
                     boot,
                     new SiteConfig.Command(config.webvmCommand().orElse("/bin/sh"), config.webvmArgs(),
                             config.env(), config.webvmCwd(), ids.uid(), ids.gid()),
-                    o.memoryMiB, title(), o.cheerpx);
+                    o.memoryMiB, title(), o.cheerpx, o.network);
             List<String> written = SiteAssembler.builder().config(siteConfig).build().assemble(site);
             stage.done(written.size() + " files of page, service worker and runtime");
             PausePoint.ASSEMBLED.reach();

@@ -48,6 +48,8 @@ public final class PipelineOptions {
     /** CheerpX settings for the page; {@code null} unless engine is cheerpx. */
     final io.github.miniwebvm.site.SiteConfig.Cheerpx cheerpx;
     final int memoryMiB;
+    /** The guest's network (engine v86): none, fetch or a relay URL, checked by SiteConfig. */
+    final String network;
     final List<String> entrypoint;
     final List<String> args;
     final Map<String, String> environment;
@@ -135,6 +137,11 @@ public final class PipelineOptions {
                         + " has no network and reads the site's own disk");
             }
         }
+        this.network = io.github.miniwebvm.site.SiteConfig.checkNetwork(b.network);
+        if (engine != Engine.V86 && !this.network.equals(io.github.miniwebvm.site.SiteConfig.NETWORK_NONE)) {
+            throw new IllegalArgumentException("network '" + this.network + "' needs engine v86; engine cheerpx networks"
+                    + " through Tailscale (tailscale=true)");
+        }
         this.memoryMiB = b.memoryMiB;
         if (memoryMiB < 64 || memoryMiB > 2048) {
             throw new IllegalArgumentException("memory must be between 64 and 2048 MiB, not " + memoryMiB);
@@ -185,6 +192,7 @@ public final class PipelineOptions {
                 .value("ext2Revision", ext2Revision).value("blockSize", blockSize)
                 .value("diskLayout", diskLayout).value("chunkSize", chunkSize)
                 .value("engine", engine).value("cheerpxUrl", cheerpxUrl).value("memory", memoryMiB)
+                .value("network", network)
                 .value("cheerpx", cheerpxVersion + " " + cheerpxDiskUrl + " " + tailscale + " " + tailscaleControlUrl)
                 .value("entrypoint", entrypoint).value("args", args).value("cwd", workingDirectory)
                 .value("user", user).value("debian", debianMirror + " " + debianSuite)
@@ -283,6 +291,7 @@ public final class PipelineOptions {
         private boolean tailscale;
         private String tailscaleControlUrl;
         private int memoryMiB = 256;
+        private String network;
         private List<String> entrypoint;
         private List<String> args;
         private Map<String, String> environment;
@@ -329,6 +338,7 @@ public final class PipelineOptions {
             return this;
         }
         public Builder memoryMiB(int v) { memoryMiB = v; return this; }
+        public Builder network(String v) { network = v; return this; }
         public Builder entrypoint(List<String> v) { if (v != null) { entrypoint = v; } return this; }
         public Builder args(List<String> v) { if (v != null) { args = v; } return this; }
         public Builder environment(Map<String, String> v) { if (v != null) { environment = v; } return this; }
