@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds the plugin jar (and the jars of the modules it ships with) twice, from two copies of the
-# working tree in two different folders, at two different times, and compares them byte for byte.
+# Builds the plugin jar and the jars of the modules it ships with, as a release builds them (the
+# release profile without signing: main, -sources and -javadoc jars), twice, from two copies of
+# the working tree in two different folders, at two different times, and compares them byte for
+# byte. Every module must have all three.
 # Exits 0 and prints "reproducible: N jars identical" when every jar is the same, 1 otherwise
 # (listing the entries that differ). project.build.outputTimestamp in the parent POM is what makes
 # them so. Usage: scripts/reproducible-check.sh [extra mvn arguments, e.g. -o]
@@ -15,7 +17,7 @@ copy() { # the tree as a clean clone would have it: no build output, no node_mod
       --exclude='.jqwik-database' -cf - . | tar -C "$1" -xf -
 }
 build() {
-  (cd "$1" && mvn -B -q -DskipTests -Dinvoker.skip=true -Djqwik.database=/dev/null "${@:2}" \
+  (cd "$1" && mvn -B -q -Prelease -Dgpg.skip -DskipTests -Dinvoker.skip=true "${@:2}" \
       package -pl webvm-maven-plugin -am) > "$1.log" 2>&1 || { cat "$1.log" >&2; echo "reproducible: build in $1 failed" >&2; exit 1; }
 }
 
@@ -30,8 +32,9 @@ jars=(test-support image-builder chunker emulator-runtime site-template webvm-ma
 failed=0
 for m in "${jars[@]}"; do
   a=("$work/a/$m/target/$m"-*.jar)
-  b=("$work/b-elsewhere/$m/target/$m"-*.jar)
-  [ -f "${a[0]}" ] && [ -f "${b[0]}" ] || { echo "reproducible: no jar for $m" >&2; failed=1; continue; }
+  for kind in "" -sources -javadoc; do
+    ls "$work/a/$m/target/$m"-*"$kind.jar" > /dev/null 2>&1 || { echo "reproducible: no $m$kind jar" >&2; failed=1; }
+  done
   for ja in "${a[@]}"; do
     jb="$work/b-elsewhere/$m/target/$(basename "$ja")"
     if cmp -s "$ja" "$jb"; then
@@ -45,13 +48,13 @@ for m in "${jars[@]}"; do
   done
 done
 
-plugin=("$work/a/webvm-maven-plugin/target/webvm-maven-plugin"-*.jar)
+plugin="$(ls "$work/a/webvm-maven-plugin/target/webvm-maven-plugin"-*.jar | grep -v -e '-sources\.jar$' -e '-javadoc\.jar$')"
 for entry in META-INF/maven/plugin.xml META-INF/m2e/lifecycle-mapping-metadata.xml; do
-  unzip -l "${plugin[0]}" "$entry" > /dev/null || { echo "reproducible: $entry is missing from the plugin jar" >&2; failed=1; }
+  unzip -l "$plugin" "$entry" > /dev/null || { echo "reproducible: $entry is missing from the plugin jar" >&2; failed=1; }
 done
 
 if [ "$failed" -ne 0 ]; then
   echo "reproducible: FAILED"
   exit 1
 fi
-echo "reproducible: ${#jars[@]} jars identical across two builds"
+echo "reproducible: the main, -sources and -javadoc jars of ${#jars[@]} modules identical across two builds"
