@@ -2,6 +2,7 @@
 // service worker answers from the packed store, the first serial port wired to the terminal.
 import { V86 } from "v86/build/libv86.mjs";
 import { controlChannel, loadSnapshot, restoreEmulator } from "./v86-snapshot.js";
+import { networkCmdline, networkOptions, startNetwork } from "../net/network.js";
 
 // v86 0.5.x cannot address disks of 2047 MiB or more (copy/v86 #1353)
 export const MAX_DISK_BYTES = 2047 * 1024 * 1024;
@@ -23,7 +24,7 @@ export async function boot(config, terminal, status) {
     bzimage: { url: url(config.boot.kernel) },
     initrd: { url: url(config.boot.initrd) },
     // the boot kit's launcher sets the console size from webvm.rows/webvm.cols
-    cmdline: `${config.boot.cmdline} webvm.rows=${terminal.rows} webvm.cols=${terminal.cols}`,
+    cmdline: `${config.boot.cmdline} webvm.rows=${terminal.rows} webvm.cols=${terminal.cols}${networkCmdline(config)}`,
     hda: {
       url: url("disk/" + disk.name),
       async: true,
@@ -35,11 +36,13 @@ export async function boot(config, terminal, status) {
     disable_keyboard: true,
     disable_mouse: true,
     disable_speaker: true,
+    ...networkOptions(config),
   };
   const snapshot = await loadSnapshot(config, status);
   const restored = snapshot ? await restoreEmulator(V86, options, snapshot) : null;
   const emulator = restored || new V86(options);
   const control = restored ? controlChannel(emulator) : null;
+  startNetwork(emulator, config, { restored: !!restored });
 
   emulator.add_listener("download-progress", (e) => {
     const name = e.file_name ? e.file_name.split("/").pop() : "boot files";

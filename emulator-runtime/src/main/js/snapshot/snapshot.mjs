@@ -5,7 +5,9 @@
 // REQUEST: { site, wasm, bios, kernel, initrd, manifest (site-relative), memoryMiB, cmdline,
 //            control ("ttyS1"), readyPattern (regex source or null), quietMillis, timeoutSeconds,
 //            out (raw state file), result (JSON file written on success) }
-// stdout: progress lines "snapshot: …". Exit 0 on success, 1 on timeout, 2 on any other error.
+// stdout: progress lines "snapshot: …". Exit 0 on success, 1 on timeout, 2 on any other error,
+// 3 when the guest cannot get ready (kernel panic, the initramfs gives up, the command keeps
+// exiting): then the last line is "snapshot: GUEST-FAILED <reason>".
 import fs from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -123,6 +125,35 @@ function fail(e) {
   finish(2);
 }
 
+/** Stops at once when the console shows that the guest will never get ready. */
+const RESTARTS_TO_GIVE_UP = 3;
+let restarts = 0;
+let scanned = 0;       // how much of the console output has been looked at for failures
+function watchForFailure() {
+  let nl;
+  while ((nl = output.indexOf("\n", scanned)) >= 0) {
+    const line = output.slice(scanned, nl);
+    scanned = nl + 1;
+    const panic = line.match(/Kernel panic - not syncing: (.*)/);
+    if (panic) return guestFailed(`the kernel panicked: ${panic[1]}`);
+    const init = line.match(/^webvm-init: (?!starting a rescue shell)(.*)/);
+    if (init) return guestFailed(`the initramfs gave up: ${init[1]}`);
+    const exited = line.match(/^webvm: the command exited with status (\d+)/);
+    if (exited && ++restarts >= RESTARTS_TO_GIVE_UP) {
+      return guestFailed(`the command exited ${restarts} times in a row (last status ${exited[1]}`
+        + `${exited[1] === "127" ? ": not found" : exited[1] === "126" ? ": not executable" : ""}); `
+        + "check the image's ENTRYPOINT/CMD or the cmd parameter");
+    }
+  }
+}
+
+function guestFailed(reason) {
+  if (done) return;
+  console.log(`snapshot: console output before the failure:\n${output.slice(-2000)}`);
+  console.log(`snapshot: GUEST-FAILED ${reason}`);
+  finish(3);
+}
+
 function finish(code) {
   done = true;
   clearTimeout(timer);
@@ -143,9 +174,10 @@ const readyPattern = request.readyPattern ? new RegExp(request.readyPattern) : n
 let onReady;
 const ready = new Promise((resolve) => { onReady = resolve; });
 
+let markerFrom = 0;     // where to look for the next readiness marker
 function checkReady() {
   if (readyAt < 0) {
-    const at = output.indexOf("webvm:ready\n");
+    const at = output.indexOf("webvm:ready\n", markerFrom);
     if (at < 0) return;
     readyAt = at + "webvm:ready\n".length;
     phase = "waiting for the command";
@@ -153,6 +185,13 @@ function checkReady() {
   }
   const after = output.slice(readyAt);
   clearTimeout(quietTimer);
+  if (after.includes("webvm: the command exited with status")) {
+    // a command that exited is not ready, however quiet the launcher is before it starts it again
+    markerFrom = output.length;
+    readyAt = -1;
+    phase = "waiting for the command to start again";
+    return;
+  }
   if (readyPattern) {
     if (readyPattern.test(after)) onReady();
   } else {
@@ -197,8 +236,11 @@ async function main() {
       const cut = output.length - (1 << 19);
       output = output.slice(cut);
       if (readyAt >= 0) readyAt = Math.max(0, readyAt - cut);
+      scanned = Math.max(0, scanned - cut);
+      markerFrom = Math.max(0, markerFrom - cut);
     }
-    if (phase !== "saving") checkReady();
+    if (byte === 10) watchForFailure();
+    if (phase !== "saving" && !done) checkReady();
   });
   emulator.add_listener("serial1-output-byte", (byte) => {
     control += String.fromCharCode(byte);

@@ -109,7 +109,7 @@ final class DebianMirror {
             if (isPlainHttpElsewhere(mirror)) {
                 log.accept("WARNING: boot kit: the Debian mirror " + mirror + " is plain HTTP and the Release"
                         + " signature is not checked, so anyone on the network path could replace the kernel;"
-                        + " use an https:// mirror (-Dwebvm.debianMirror=https://deb.debian.org/debian)");
+                        + " use an https:// mirror (debianMirror=https://deb.debian.org/debian)");
             }
             download(mirror.resolve("dists/" + suite + "/Release"), release, null, -1);
         }

@@ -40,13 +40,15 @@ public final class Initramfs {
 
     private final Content busybox;
     private final List<KernelModules.Module> modules;
+    private final List<KernelModules.Module> networkModules;
     private final GuestCommand command;
     private final Compression compression;
     private final long mtime;
 
-    private Initramfs(Builder b, List<KernelModules.Module> modules) {
+    private Initramfs(Builder b, List<KernelModules.Module> modules, List<KernelModules.Module> networkModules) {
         this.busybox = b.busybox;
         this.modules = modules;
+        this.networkModules = networkModules;
         this.command = b.command;
         this.compression = b.compression;
         this.mtime = b.mtime;
@@ -54,6 +56,11 @@ public final class Initramfs {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The network card's modules in load order (loaded by the launcher when the page has a network). */
+    public List<String> networkModuleNames() {
+        return networkModules.stream().map(KernelModules.Module::name).toList();
     }
 
     /** The module names in load order (file names without {@code .ko}). */
@@ -128,6 +135,14 @@ public final class Initramfs {
             list.append(mod.name()).append('\n');
         }
         m.put("webvm/modules", Item.file(0644, Content.ofBytes(list.toString().getBytes(StandardCharsets.UTF_8))));
+        // the network card's driver: not loaded by /init, but by the launcher when the page has a network
+        StringBuilder net = new StringBuilder();
+        for (KernelModules.Module mod : networkModules) {
+            m.put("webvm/net/" + mod.fileName(), Item.file(0644, Content.ofBytes(mod.bytes())));
+            net.append(mod.name()).append('\n');
+        }
+        if (!networkModules.isEmpty()) m.put("webvm/net", Item.dir(0755));
+        m.put("webvm/net-modules", Item.file(0644, Content.ofBytes(net.toString().getBytes(StandardCharsets.UTF_8))));
         m.put("webvm/launcher", Item.file(0755, Content.ofBytes(script("launcher.sh"))));
         m.put("webvm/command", Item.file(0644, Content.ofBytes(command.toShell().getBytes(StandardCharsets.UTF_8))));
         return m;
@@ -252,7 +267,9 @@ public final class Initramfs {
                 log.accept("boot kit: initramfs without kernel modules (the kernel must have its disk and ext2 "
                         + "drivers built in)");
             }
-            return new Initramfs(this, mods);
+            List<KernelModules.Module> net = kernelModules == null ? List.of()
+                    : kernelModules.select(KernelModules.NETWORK, java.util.Set.of(), log);
+            return new Initramfs(this, mods, net);
         }
     }
 }

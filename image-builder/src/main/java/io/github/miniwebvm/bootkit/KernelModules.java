@@ -34,6 +34,11 @@ final class KernelModules {
     static final List<String> DISK_AND_EXT2 = List.of("scsi_common", "scsi_mod", "libata", "ata_piix",
             "crct10dif_common", "crct10dif_generic", "crc-t10dif", "crc64", "crc64_rocksoft_generic",
             "crc64-rocksoft", "t10-pi", "sd_mod", "crc16", "mbcache", "jbd2", "crc32c_generic", "libcrc32c", "ext4");
+    /**
+     * v86's default network card (an NE2000 on PCI), loaded by the launcher only when the page
+     * has a network, so that a build-time snapshot never holds a driver bound to another MAC.
+     */
+    static final List<String> NETWORK = List.of("8390", "ne2k-pci");
     /** Without these (as modules or built in) the root disk cannot be mounted. */
     static final Set<String> REQUIRED = Set.of("ata_piix", "sd_mod", "ext4");
 

@@ -18,7 +18,7 @@ import java.util.List;
  */
 final class ConfinedRoot {
     /** As Linux gives up with ELOOP. */
-    private static final int MAX_SYMLINK_HOPS = 40;
+    static final int MAX_SYMLINK_HOPS = 40;
 
     final Path dir;
 
@@ -27,31 +27,21 @@ final class ConfinedRoot {
     }
 
     /**
+     * What a walk does with one component: {@code next} is its host path, {@code attrs} what is
+     * there (null when nothing), {@code last} whether only {@code .} is left after it. Returns the
+     * path to go on from ({@code next}, possibly just created), or null to give up the walk.
+     */
+    @FunctionalInterface
+    interface Component {
+        Path visit(Path next, BasicFileAttributes attrs, boolean last) throws IOException;
+    }
+
+    /**
      * The host path of {@code path} (absolute in the image, or relative to its root). Missing
      * components are kept as they are; the last component is followed only when {@code followLast}.
      */
     Path resolve(String path, boolean followLast) throws IOException {
-        Deque<String> todo = new ArrayDeque<>(Arrays.asList(path.split("/")));
-        Path cur = dir;
-        int hops = 0;
-        while (!todo.isEmpty()) {
-            String s = todo.removeFirst();
-            if (s.isEmpty() || s.equals(".")) {
-                continue;
-            }
-            if (s.equals("..")) {
-                cur = up(cur);
-                continue;
-            }
-            Path next = cur.resolve(s);
-            if (Files.isSymbolicLink(next) && (followLast || !onlyDotsLeft(todo))) {
-                checkHops(++hops, path);
-                cur = follow(next, cur, todo);
-                continue;
-            }
-            cur = next;
-        }
-        return cur;
+        return walk(dir, Arrays.asList(path.split("/")), path, followLast, (next, attrs, last) -> next);
     }
 
     /**
@@ -63,6 +53,32 @@ final class ConfinedRoot {
      *                                   symlinks loop
      */
     Path directory(Path start, List<String> segments, boolean create) throws IOException {
+        return walk(start, segments, String.join("/", segments), true, (next, a, last) -> {
+            if (a == null) {
+                if (!create) {
+                    return null;
+                }
+                createDirectory(next);
+            } else if (!a.isSymbolicLink() && !a.isDirectory()) {
+                if (!create) {
+                    return null;
+                }
+                throw new UnresolvablePathException("/" + dir.relativize(next) + " is not a directory");
+            }
+            return next;
+        });
+    }
+
+    /**
+     * Walks {@code segments} from {@code start}: {@code .} is skipped, {@code ..} goes up but never
+     * above the root, each component is shown to {@code component} before anything else and then,
+     * when it is a symlink (the last one only when {@code followLast}), replaced by its target.
+     *
+     * @return where the walk ends, or null when {@code component} gave up
+     * @throws UnresolvablePathException after more symlinks than Linux follows
+     */
+    Path walk(Path start, List<String> segments, String what, boolean followLast, Component component)
+            throws IOException {
         Deque<String> todo = new ArrayDeque<>(segments);
         Path cur = start;
         int hops = 0;
@@ -72,27 +88,26 @@ final class ConfinedRoot {
                 continue;
             }
             if (s.equals("..")) {
-                cur = up(cur);
+                cur = cur.equals(dir) ? dir : cur.getParent();
                 continue;
             }
             Path next = cur.resolve(s);
             BasicFileAttributes a = lstat(next);
-            if (a == null) {
-                if (!create) {
-                    return null;
+            boolean last = onlyDotsLeft(todo);
+            Path went = component.visit(next, a, last);
+            if (went == null) {
+                return null;
+            }
+            if (a != null && a.isSymbolicLink() && (followLast || !last)) {
+                if (++hops > MAX_SYMLINK_HOPS) {
+                    throw new UnresolvablePathException(
+                            "more than " + MAX_SYMLINK_HOPS + " symbolic links to follow resolving " + what
+                                    + " (a link loop?)");
                 }
-                createDirectory(next);
-            } else if (a.isSymbolicLink()) {
-                checkHops(++hops, String.join("/", segments));
                 cur = follow(next, cur, todo);
                 continue;
-            } else if (!a.isDirectory()) {
-                if (!create) {
-                    return null;
-                }
-                throw new UnresolvablePathException("/" + dir.relativize(next) + " is not a directory");
             }
-            cur = next;
+            cur = went;
         }
         return cur;
     }
@@ -103,6 +118,12 @@ final class ConfinedRoot {
             return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (java.nio.file.NoSuchFileException e) {
             return null;
+        } catch (java.nio.file.FileSystemException e) {
+            // ENOTDIR: a component before the last is not a directory, so nothing is there
+            if (p.getParent() != null && !Files.isDirectory(p.getParent(), LinkOption.NOFOLLOW_LINKS)) {
+                return null;
+            }
+            throw e;
         }
     }
 
@@ -111,10 +132,6 @@ final class ConfinedRoot {
         UnresolvablePathException(String message) {
             super(message);
         }
-    }
-
-    private Path up(Path cur) {
-        return cur.equals(dir) ? dir : cur.getParent();
     }
 
     /**
@@ -128,12 +145,6 @@ final class ConfinedRoot {
             todo.addFirst(segments[i]);
         }
         return target.startsWith("/") ? dir : from;
-    }
-
-    private static void checkHops(int hops, String path) throws UnresolvablePathException {
-        if (hops > MAX_SYMLINK_HOPS) {
-            throw new UnresolvablePathException("too many levels of symbolic links resolving " + path);
-        }
     }
 
     private static boolean onlyDotsLeft(Deque<String> todo) {

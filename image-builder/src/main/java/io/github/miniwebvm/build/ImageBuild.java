@@ -190,6 +190,31 @@ public final class ImageBuild {
             return this;
         }
 
+        /**
+         * Refuses {@code file} when it is a symlink that leads out of {@code allowed}: a Dockerfile or
+         * ignore file committed as a link to a host file would otherwise be read, and its lines shown
+         * in the build's messages.
+         */
+        private static void refuseLinkOut(Path file, List<Path> allowed, String what) {
+            if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            try {
+                Path real = file.toRealPath();
+                for (Path a : allowed) {
+                    if (real.startsWith(a.toRealPath())) {
+                        return;
+                    }
+                }
+                throw new IllegalArgumentException(what + " " + file + " is a symbolic link to " + real
+                        + ", outside the build context; refused, as a build would read that host file (replace the"
+                        + " link by the file itself)");
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(what + " " + file + " cannot be resolved: " + e.getMessage()
+                        + " (a dangling or looping symbolic link?)", e);
+            }
+        }
+
         public ImageBuild build() {
             if (context == null) {
                 throw new IllegalStateException("context is required");
@@ -203,6 +228,10 @@ public final class ImageBuild {
                 throw new IllegalArgumentException("no Dockerfile at " + df
                         + (dockerfile == null ? " (set dockerfile to its path)" : ""));
             }
+            refuseLinkOut(df, List.of(ctx, df.getParent()), "the Dockerfile");
+            refuseLinkOut(ctx.resolve(".dockerignore"), List.of(ctx), ".dockerignore");
+            refuseLinkOut(df.resolveSibling(df.getFileName() + ".dockerignore"), List.of(ctx, df.getParent()),
+                    df.getFileName() + ".dockerignore");
             Path cache = cacheDirectory != null ? cacheDirectory
                     : Path.of(System.getProperty("user.home"), ".cache", "webvm-maven");
             BuildRequest req = new BuildRequest(df, ctx, Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs)),

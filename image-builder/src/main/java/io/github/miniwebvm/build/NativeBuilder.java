@@ -1,5 +1,6 @@
 package io.github.miniwebvm.build;
 
+import io.github.miniwebvm.fs.PathNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -232,7 +233,15 @@ final class NativeBuilder {
         }
         for (Instruction in : s.instructions()) {
             req.log().accept("[webvm] " + dockerfile.source() + ":" + in.line() + " " + firstLine(in));
-            step(run, in, global, stages);
+            String at = dockerfile.source() + ":" + in.line() + ": ";
+            try {
+                step(run, in, global, stages);
+            } catch (ImageBuildException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith(at)) {
+                    throw e;
+                }
+                throw new ImageBuildException(at + e.getMessage(), e);   // the instruction it came from
+            }
         }
         return run;
     }
@@ -527,20 +536,7 @@ final class NativeBuilder {
     }
 
     static String normalise(String path) {
-        List<String> out = new ArrayList<>();
-        for (String s : path.split("/")) {
-            if (s.isEmpty() || s.equals(".")) {
-                continue;
-            }
-            if (s.equals("..")) {
-                if (!out.isEmpty()) {
-                    out.remove(out.size() - 1);
-                }
-            } else {
-                out.add(s);
-            }
-        }
-        return "/" + String.join("/", out);
+        return "/" + String.join("/", PathNames.clean(path));
     }
 
     private List<String> commandLine(StageRun run, Instruction in) {

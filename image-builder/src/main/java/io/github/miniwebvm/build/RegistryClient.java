@@ -158,7 +158,8 @@ final class RegistryClient {
         HttpResponse<InputStream> resp = send(ref, "blobs/" + digest, "*/*", HttpResponse.BodyHandlers.ofInputStream());
         Path part = Files.createTempFile(blobs, "pull-", ".part");
         MessageDigest md = Digests.sha256();
-        try (InputStream in = resp.body(); OutputStream out = Files.newOutputStream(part)) {
+        try (InputStream in = new IdleTimeoutStream(resp.body(), UrlDownload.IDLE_TIMEOUT, "blob " + digest + " from " + ref);
+             OutputStream out = Files.newOutputStream(part)) {
             byte[] buf = new byte[1 << 16];
             long total = 0;
             int n;
@@ -194,7 +195,8 @@ final class RegistryClient {
 
     private byte[] get(Reference ref, String path, String accept) throws IOException {
         HttpResponse<InputStream> resp = send(ref, path, accept, HttpResponse.BodyHandlers.ofInputStream());
-        return readBounded(resp.body(), "GET " + resp.uri());
+        return readBounded(new IdleTimeoutStream(resp.body(), UrlDownload.IDLE_TIMEOUT, "GET " + resp.uri()),
+                "GET " + resp.uri());
     }
 
     /** At most {@link #MAX_DOCUMENT_BYTES} of a manifest or token answer; more is an error. */

@@ -1,14 +1,13 @@
 package io.github.miniwebvm.build;
 
+import io.github.miniwebvm.fs.PathNames;
 import io.github.miniwebvm.build.dockerfile.DockerIgnore;
 import io.github.miniwebvm.build.dockerfile.Glob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -19,10 +18,8 @@ import java.util.List;
  * is not there, whether named directly or reached through a link.
  */
 final class SourceTree {
-    /** Symlinks followed for one source before giving up, as Linux's MAXSYMLINKS. */
-    private static final int MAX_LINK_HOPS = 40;
-
     final Path root;
+    private final ConfinedRoot confined;
     private final DockerIgnore ignore;
     private final String description;
 
@@ -33,6 +30,7 @@ final class SourceTree {
     /** {@code description} names the tree in messages, e.g. "the build context /src/app". */
     SourceTree(Path root, DockerIgnore ignore, String description) {
         this.root = root;
+        this.confined = new ConfinedRoot(root);
         this.ignore = ignore;
         this.description = description;
     }
@@ -97,20 +95,10 @@ final class SourceTree {
 
     /** The segments of {@code source} below the root, {@code .} and {@code ..} applied. */
     private List<String> segments(String source) {
-        List<String> out = new ArrayList<>();
-        for (String s : source.split("/")) {
-            if (s.isEmpty() || s.equals(".")) {
-                continue;
-            }
-            if (s.equals("..")) {
-                if (out.isEmpty()) {
-                    throw new IllegalArgumentException("'" + source + "' is outside " + description
-                            + ": '..' climbs above it; name a path inside it");
-                }
-                out.remove(out.size() - 1);
-            } else {
-                out.add(s);
-            }
+        List<String> out = PathNames.inside(source);
+        if (out == null) {
+            throw new IllegalArgumentException("'" + source + "' is outside " + description
+                    + ": '..' climbs above it; name a path inside it");
         }
         return out;
     }
@@ -128,42 +116,12 @@ final class SourceTree {
      * something on the way does not exist or is excluded.
      */
     private Path resolve(List<String> segments, String source) throws IOException {
-        Deque<String> todo = new ArrayDeque<>(segments);
-        List<String> done = new ArrayList<>();
-        int hops = 0;
-        while (!todo.isEmpty()) {
-            String s = todo.removeFirst();
-            if (s.isEmpty() || s.equals(".")) {
-                continue;
-            }
-            if (s.equals("..")) {
-                if (!done.isEmpty()) {
-                    done.remove(done.size() - 1);
-                }
-                continue;
-            }
-            done.add(s);
-            Path candidate = root.resolve(String.join("/", done));
-            if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS) || !isPresent(candidate)) {
-                return null;
-            }
-            if (Files.isSymbolicLink(candidate)) {
-                if (++hops > MAX_LINK_HOPS) {
-                    throw new IllegalArgumentException("'" + source + "': more than " + MAX_LINK_HOPS
-                            + " symbolic links to follow in " + description + " (a link loop?)");
-                }
-                String target = Files.readSymbolicLink(candidate).toString();
-                done.remove(done.size() - 1);
-                if (target.startsWith("/")) {
-                    done.clear();
-                }
-                String[] parts = target.split("/");
-                for (int i = parts.length - 1; i >= 0; i--) {
-                    todo.addFirst(parts[i]);
-                }
-            }
+        try {
+            return confined.walk(root, segments, "'" + source + "' in " + description, true,
+                    (next, attrs, last) -> attrs != null && isPresent(next) ? next : null);
+        } catch (ConfinedRoot.UnresolvablePathException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return done.isEmpty() ? root : root.resolve(String.join("/", done));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.miniwebvm.build;
 
+import io.github.miniwebvm.fs.PathNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -318,22 +319,12 @@ final class TarExtractor {
 
     /** The components of a name relative to the extraction directory; refuses one that climbs above it. */
     private List<String> segments(String name, TarArchiveEntry e, String what) throws ImageBuildException {
-        List<String> out = new ArrayList<>();
-        for (String s : name.split("/")) {
-            if (s.isEmpty() || s.equals(".")) {
-                continue;
-            }
-            if (s.equals("..")) {
-                if (out.isEmpty()) {
-                    throw refused(e, "has a " + what + " ('" + name + "') that climbs out of the root through '..'");
-                }
-                out.remove(out.size() - 1);
-                continue;
-            }
-            if (s.indexOf('\0') >= 0) {
-                throw refused(e, "has a NUL byte in its " + what);
-            }
-            out.add(s);
+        if (name.indexOf('\0') >= 0) {
+            throw refused(e, "has a NUL byte in its " + what);
+        }
+        List<String> out = PathNames.inside(name);
+        if (out == null) {
+            throw refused(e, "has a " + what + " ('" + name + "') that climbs out of the root through '..'");
         }
         return out;
     }

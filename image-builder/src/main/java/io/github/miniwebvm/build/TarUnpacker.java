@@ -1,5 +1,6 @@
 package io.github.miniwebvm.build;
 
+import io.github.miniwebvm.fs.PathNames;
 import com.github.luben.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
@@ -148,20 +149,10 @@ final class TarUnpacker {
      * {@code .} and {@code ..} applied; climbing above the destination is refused.
      */
     private String entryPath(String entryName) throws ImageBuildException {
-        List<String> out = new ArrayList<>();
-        for (String s : entryName.split("/")) {
-            if (s.isEmpty() || s.equals(".")) {
-                continue;
-            }
-            if (s.equals("..")) {
-                if (out.isEmpty()) {
-                    throw new ImageBuildException("ADD " + name + ": the archive entry '" + entryName
-                            + "' climbs out of the destination " + destPath + " with '..'");
-                }
-                out.remove(out.size() - 1);
-            } else {
-                out.add(s);
-            }
+        List<String> out = PathNames.inside(entryName);
+        if (out == null) {
+            throw new ImageBuildException("ADD " + name + ": the archive entry '" + entryName
+                    + "' climbs out of the destination " + destPath + " with '..'");
         }
         return String.join("/", out);
     }
@@ -181,7 +172,7 @@ final class TarUnpacker {
     private ImageBuildException tooLarge() {
         return new ImageBuildException("ADD " + name + ": refused, the archive unpacks to more than the limit of "
                 + Sizes.describe(maxBytes) + "; unpack it in a RUN step if it really is that large, or raise the "
-                + "limit with ImageBuild.Builder#maxAddBytes");
+                + "limit with the maxAddSize parameter");
     }
 
     private static void setMetadata(Path p, TarArchiveEntry e) throws IOException {

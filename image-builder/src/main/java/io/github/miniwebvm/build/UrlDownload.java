@@ -25,17 +25,24 @@ final class UrlDownload {
     private UrlDownload() {
     }
 
+    /** How long a download may go without a byte before it is given up. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+
     /** Downloads {@code url} into {@code dir}; its mtime is the server's Last-Modified when given. */
     static Path fetch(String url, Path dir, long maxBytes) throws IOException {
+        return fetch(url, dir, maxBytes, IDLE_TIMEOUT);
+    }
+
+    static Path fetch(String url, Path dir, long maxBytes, Duration idle) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(Digests.hex(Digests.of(url)));
         Path part = Files.createTempFile(dir, "download-", ".part");
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(20)).build();
         try {
-            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(idle).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream body = r.body()) {
+            try (InputStream body = new IdleTimeoutStream(r.body(), idle, "ADD " + url)) {
                 if (r.statusCode() != 200) {
                     throw new ImageBuildException("ADD " + url + ": HTTP " + r.statusCode());
                 }
@@ -85,6 +92,6 @@ final class UrlDownload {
     private static ImageBuildException tooLarge(String url, long maxBytes, String how) {
         return new ImageBuildException("ADD " + url + ": refused, larger than the limit of " + Sizes.describe(maxBytes)
                 + " (" + how + "); put the file into the build context, or raise the limit with "
-                + "ImageBuild.Builder#maxAddBytes");
+                + "the maxAddSize parameter");
     }
 }

@@ -1,5 +1,6 @@
 package io.github.miniwebvm.image;
 
+import io.github.miniwebvm.fs.PathNames;
 import io.github.miniwebvm.fs.Content;
 import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.fs.Node;
@@ -254,22 +255,12 @@ final class LayerApplier {
      * may not climb above the image root, and the result must fit in {@link #MAX_PATH_BYTES}.
      */
     private List<String> normalise(String name, TarHeader h) throws ImageFormatException {
-        List<String> out = new ArrayList<>();
-        for (String s : name.split("/")) {
-            if (s.isEmpty() || s.equals(".")) {
-                continue;
-            }
-            if (s.equals("..")) {
-                if (out.isEmpty()) {
-                    throw error(h, "leaves the image root through '..' ('" + shown(name) + "'); refused");
-                }
-                out.remove(out.size() - 1);
-                continue;
-            }
-            if (s.indexOf('\0') >= 0) {
-                throw new ImageFormatException("layer " + layerName + ": entry name contains a NUL byte");
-            }
-            out.add(s);
+        if (name.indexOf('\0') >= 0) {
+            throw new ImageFormatException("layer " + layerName + ": entry name contains a NUL byte");
+        }
+        List<String> out = PathNames.inside(name);
+        if (out == null) {
+            throw error(h, "leaves the image root through '..' ('" + shown(name) + "'); refused");
         }
         long bytes = 0;
         for (String s : out) {

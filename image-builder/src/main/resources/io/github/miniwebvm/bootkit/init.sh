@@ -50,6 +50,8 @@ mount ${rootfstype:+-t "$rootfstype"} -o "$rootflags" "$root" /newroot || rescue
 mount --move /dev /newroot/dev || rescue "cannot move /dev into the root filesystem"
 mkdir -p /newroot/dev/.webvm
 cp /bin/busybox /webvm/launcher /webvm/command /newroot/dev/.webvm/ || rescue "cannot copy the launcher to /dev/.webvm"
+# the network card's driver, for the launcher to load when the page has a network
+[ ! -d /webvm/net ] || cp -r /webvm/net /webvm/net-modules /newroot/dev/.webvm/
 umount /sys
 umount /proc
 if [ "$next" = /dev/.webvm/launcher ]; then

@@ -93,6 +93,7 @@ webvm_parse_cmdline() {
       webvm.rows=*) webvm_rows=${_wpc_a#webvm.rows=} ;;
       webvm.cols=*) webvm_cols=${_wpc_a#webvm.cols=} ;;
       webvm.control=*) webvm_control=${_wpc_a#webvm.control=} ;;
+      webvm.net=*) webvm_net=${_wpc_a#webvm.net=} ;;
     esac
   done
 }
@@ -122,9 +123,51 @@ webvm_control_loop() {
       drop) "$webvm_bb" sync; echo 3 >/proc/sys/vm/drop_caches && echo "webvm:dropped" ;;
       time) "$webvm_bb" date -s "@$_wcl_a" >/dev/null && echo "webvm:time $_wcl_a" ;;
       size) "$webvm_bb" stty -F "/dev/$webvm_tty" rows "$_wcl_a" cols "$_wcl_b" && echo "webvm:size $_wcl_a $_wcl_b" ;;
+      net) echo "webvm:net $(webvm_net_up 2>&1 | "$webvm_bb" tail -n 1)" ;;
       *) echo "webvm:error $_wcl_req" ;;
     esac
   done
+}
+
+# Brings up the network card the page gave v86: loads its driver (from /dev/.webvm/net, put
+# there by /init), then asks for an address with DHCP (v86's fetch and Wisp adapters answer it
+# themselves: 192.168.86.100/24, router and DNS 192.168.86.1; a wss:// relay answers through the
+# relay). Prints one line saying what it got. Loading the driver only now keeps it out of a
+# build-time snapshot, whose card would have another MAC address.
+webvm_net_up() {
+  if [ -f "$webvm_dir/net-modules" ]; then
+    while read -r _wnu_m; do
+      [ -z "$_wnu_m" ] || "$webvm_bb" insmod "$webvm_dir/net/$_wnu_m.ko" 2>/dev/null
+    done <"$webvm_dir/net-modules"
+  fi
+  _wnu_if=
+  for _wnu_d in /sys/class/net/*; do
+    case ${_wnu_d##*/} in lo|\*) ;; *) _wnu_if=${_wnu_d##*/}; break ;; esac
+  done
+  if [ -z "$_wnu_if" ]; then
+    echo "webvm: network: no network card found"
+    return 1
+  fi
+  "$webvm_bb" ip link set lo up 2>/dev/null
+  "$webvm_bb" ip link set "$_wnu_if" up
+  "$webvm_bb" cat >"$webvm_dir/udhcpc.script" <<EOS
+#!$webvm_bb sh
+bb=$webvm_bb
+case \$1 in
+  deconfig) \$bb ip -4 addr flush dev "\$interface"; \$bb ip link set "\$interface" up ;;
+  bound|renew)
+    \$bb ifconfig "\$interface" "\$ip" netmask "\${subnet:-255.255.255.0}" up
+    while \$bb route del default 2>/dev/null; do :; done
+    for r in \$router; do \$bb route add default gw "\$r" dev "\$interface"; break; done
+    if [ -n "\$dns" ]; then
+      for d in \$dns; do echo "nameserver \$d"; done >/etc/.resolv.conf.webvm && \$bb mv -f /etc/.resolv.conf.webvm /etc/resolv.conf
+    fi
+    echo "webvm: network \$interface \$ip, router \${router:-none}, dns \${dns:-none}" ;;
+esac
+EOS
+  "$webvm_bb" chmod 755 "$webvm_dir/udhcpc.script"
+  "$webvm_bb" udhcpc -i "$_wnu_if" -s "$webvm_dir/udhcpc.script" -f -q -n -t 3 -T 2 2>&1 | "$webvm_bb" grep '^webvm:' \
+    || { echo "webvm: network: no DHCP answer on $_wnu_if"; return 1; }
 }
 
 webvm_mount() { # TYPE DIR OPTIONS
@@ -145,6 +188,7 @@ webvm_main() {
   [ "$("$webvm_bb" hostname)" != "(none)" ] || "$webvm_bb" hostname webvm
   webvm_tty=ttyS0
   webvm_parse_cmdline "$("$webvm_bb" cat /proc/cmdline)"
+  [ -z "$webvm_net" ] || webvm_net_up >"/dev/$webvm_tty" 2>&1
   [ -z "$webvm_control" ] || ( webvm_control_loop "$webvm_control" ) &
   while :; do
     ( webvm_child )

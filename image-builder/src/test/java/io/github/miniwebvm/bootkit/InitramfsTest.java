@@ -73,7 +73,8 @@ class InitramfsTest {
         List<String> expected = new ArrayList<>(List.of("bin", "bin/busybox", "bin/sh", "dev", "dev/console", "init",
                 "lib", "lib/modules"));
         FakeDebian.EXPECTED_ORDER.stream().sorted().forEach(m -> expected.add("lib/modules/" + m + ".ko"));
-        expected.addAll(List.of("newroot", "proc", "sys", "webvm", "webvm/command", "webvm/launcher", "webvm/modules"));
+        expected.addAll(List.of("newroot", "proc", "sys", "webvm", "webvm/command", "webvm/launcher", "webvm/modules",
+                "webvm/net-modules"));
         assertThat(entries.keySet()).containsExactlyElementsOf(expected);
 
         for (Entry e : entries.values()) {

@@ -125,6 +125,37 @@ class HostileContextTest {
     }
 
     @Test
+    void aDockerfileOrIgnoreFileLinkedToAHostFileIsNotRead() throws Exception {
+        Files.createSymbolicLink(ctx.resolve("Dockerfile"), canary);
+        assertThatThrownBy(() -> ImageBuild.builder().context(ctx).backend(Backend.NATIVE).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the Dockerfile " + ctx.resolve("Dockerfile") + " is a symbolic link to " + canary)
+                .hasMessageContaining("outside the build context")
+                .hasMessageNotContaining(CANARY_TEXT.strip());
+        Files.delete(ctx.resolve("Dockerfile"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\n");
+        for (String ignoreFile : List.of(".dockerignore", "Dockerfile.dockerignore")) {
+            Files.createSymbolicLink(ctx.resolve(ignoreFile), canary);
+            assertThatThrownBy(() -> ImageBuild.builder().context(ctx).backend(Backend.NATIVE).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(ignoreFile + " " + ctx.resolve(ignoreFile) + " is a symbolic link to " + canary);
+            Files.delete(ctx.resolve(ignoreFile));
+        }
+    }
+
+    @Test
+    void aDockerfileLinkedInsideTheContextIsRead() throws Exception {
+        Files.createDirectories(ctx.resolve("docker"));
+        Files.writeString(ctx.resolve("docker/Dockerfile.real"), "FROM scratch\nCOPY docker/Dockerfile.real /copied\n");
+        Files.createSymbolicLink(ctx.resolve("Dockerfile"), Path.of("docker/Dockerfile.real"));
+        BuiltImage img = ImageBuild.builder().context(ctx).backend(Backend.NATIVE).cacheDirectory(work.resolve("cache"))
+                .build().run(work.resolve("out"));
+        LoadedImage loaded = ImageLoader.builder().workDirectory(work.resolve("spool")).webvmFixups(false).build()
+                .load(img.path());
+        assertThat(text(loaded, "/copied")).startsWith("FROM scratch");
+    }
+
+    @Test
     void dotDotAboveTheContextIsRefused() throws Exception {
         assertRefused("FROM scratch\nCOPY ../outside/canary /stolen\n",
                 "Dockerfile:2: COPY failed: '../outside/canary' is outside the build context");
@@ -203,8 +234,8 @@ class HostileContextTest {
                 ImageBuild build = nativeBuild("FROM scratch\nADD " + base + path + " /big\n").maxAddBytes(mib).build();
                 assertThatThrownBy(() -> build.run(work.resolve("out")))
                         .isInstanceOf(ImageBuildException.class)
-                        .hasMessageStartingWith("ADD " + base + path + ": refused, larger than the limit of 1 MiB")
-                        .hasMessageContaining("maxAddBytes");
+                        .hasMessageStartingWith("Dockerfile:2: ADD " + base + path + ": refused, larger than the limit of 1 MiB")
+                        .hasMessageContaining("maxAddSize");
                 assertThat(names(work.resolve("cache/native/downloads"))).isEmpty();
             }
             try (LoadedImage img = build("FROM scratch\nADD " + base + "/small.tar.gz /d/\n")) {
@@ -307,7 +338,7 @@ class HostileContextTest {
         ImageBuild build = nativeBuild("FROM scratch\nADD bomb.tar.gz /opt/\n").maxAddBytes(1 << 20).build();
         assertThatThrownBy(() -> build.run(work.resolve("out")))
                 .isInstanceOf(ImageBuildException.class)
-                .hasMessageStartingWith("ADD bomb.tar.gz: refused, the archive unpacks to more than the limit of 1 MiB");
+                .hasMessageStartingWith("Dockerfile:2: ADD bomb.tar.gz: refused, the archive unpacks to more than the limit of 1 MiB");
     }
 
     private static void addFile(TarArchiveOutputStream tar, String name, String text) throws IOException {

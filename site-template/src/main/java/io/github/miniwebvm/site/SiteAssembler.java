@@ -182,6 +182,7 @@ public final class SiteAssembler {
     root.put("uid", c.uid());
     root.put("gid", c.gid());
     root.put("memoryMiB", config.memoryMiB());
+    if (!config.network().equals(SiteConfig.NETWORK_NONE)) root.put("network", config.network());
     if (config.boot() != null) {
       ObjectNode boot = root.putObject("boot");
       boot.put("bios", config.boot().bios());

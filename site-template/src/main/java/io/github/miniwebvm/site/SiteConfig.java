@@ -20,14 +20,25 @@ import java.util.Objects;
  * @param title page title
  * @param cheerpx CheerpX settings (engine cheerpx; {@link Cheerpx#defaults()} when {@code null}),
  *     {@code null} for v86
+ * @param network the guest's network (engine v86): {@code none}, {@code fetch} or a relay URL, see
+ *     {@link #checkNetwork(String)}; {@code null} for none
  */
 public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, int memoryMiB, String title,
-    Cheerpx cheerpx) {
+    Cheerpx cheerpx, String network) {
 
   /** A site with CheerpX's defaults (engine cheerpx) or for v86. */
   public SiteConfig(Engine engine, Disk disk, Boot boot, Command command, int memoryMiB, String title) {
-    this(engine, disk, boot, command, memoryMiB, title, null);
+    this(engine, disk, boot, command, memoryMiB, title, null, null);
   }
+
+  /** A site without network. */
+  public SiteConfig(Engine engine, Disk disk, Boot boot, Command command, int memoryMiB, String title,
+      Cheerpx cheerpx) {
+    this(engine, disk, boot, command, memoryMiB, title, cheerpx, null);
+  }
+
+  /** The network a site has unless asked otherwise. */
+  public static final String NETWORK_NONE = "none";
 
   /** v86 0.5.x cannot address disks of 2047 MiB or more (copy/v86 #1353). */
   public static final long V86_MAX_DISK_BYTES = 2047L * 1024 * 1024;
@@ -40,6 +51,11 @@ public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, i
     if (title == null || title.isBlank()) title = "WebVM";
     if (engine == Engine.CHEERPX && cheerpx == null) cheerpx = Cheerpx.defaults();
     if (engine != Engine.CHEERPX) cheerpx = null;
+    network = checkNetwork(network);
+    if (engine == Engine.CHEERPX && !network.equals(NETWORK_NONE)) {
+      throw new IllegalArgumentException("network '" + network + "' needs engine v86; engine cheerpx networks through"
+          + " Tailscale (tailscale=true)");
+    }
     if (engine == Engine.V86) {
       if (boot == null) {
         throw new IllegalArgumentException("engine v86 needs boot files (bios, kernel, initrd, cmdline) from the boot kit");
@@ -50,6 +66,38 @@ public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, i
             + " (imageSize/headroom) or use engine cheerpx");
       }
     }
+  }
+
+  /**
+   * The {@code network} value normalised, or an error naming the parameter and what it accepts:
+   * {@code none} (or empty), {@code fetch}, or a relay URL {@code wisp://}, {@code wisps://}
+   * (a Wisp server), {@code ws://}, {@code wss://} (a relay of Ethernet frames) with a host.
+   */
+  public static String checkNetwork(String network) {
+    if (network == null || network.isBlank()) return NETWORK_NONE;
+    String n = network.strip();
+    if (n.equalsIgnoreCase(NETWORK_NONE)) return NETWORK_NONE;
+    if (n.equalsIgnoreCase("fetch")) return "fetch";
+    String accepted = "; network accepts none (the default), fetch (HTTP through the browser's fetch, within CORS),"
+        + " or a relay URL: wisp://host[:port]/path or wisps://… (a Wisp server), ws://… or wss://… (an Ethernet relay"
+        + " such as websockproxy)";
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(n);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("network '" + network + "' is not a URL (" + e.getReason() + ")" + accepted);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!List.of("wisp", "wisps", "ws", "wss").contains(scheme)) {
+      throw new IllegalArgumentException("network '" + network + "' is not none, fetch or a relay URL" + accepted);
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new IllegalArgumentException("network '" + network + "' has no host" + accepted);
+    }
+    if (uri.getRawFragment() != null || n.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\\')) {
+      throw new IllegalArgumentException("network '" + network + "' has characters a relay URL cannot hold" + accepted);
+    }
+    return scheme + n.substring(scheme.length());
   }
 
   /** The emulator; {@link #id()} is the name used in webvm.json and by the {@code engine} parameter. */

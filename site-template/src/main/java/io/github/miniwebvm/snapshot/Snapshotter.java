@@ -71,10 +71,10 @@ public final class Snapshotter {
       return Optional.of(run(site, work));
     } catch (SnapshotFailure e) {
       warn.accept("snapshot: " + e.getMessage() + "; the site cold-boots (about 15 s to a prompt instead of"
-          + " about 1 s). Set -Dwebvm.snapshot=false to skip this step.");
+          + " about 1 s). Set snapshot=false to skip this step.");
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
-      warn.accept("snapshot: failed (" + e + "); the site cold-boots. Set -Dwebvm.snapshot=false to skip this step.");
+      warn.accept("snapshot: failed (" + e + "); the site cold-boots. Set snapshot=false to skip this step.");
       return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -190,7 +190,7 @@ public final class Snapshotter {
       p = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new SnapshotFailure("could not run '" + node + "' (" + e.getMessage() + "); install Node.js 18 or later"
-          + " and put node on PATH, or point -Dwebvm.snapshotNode at it");
+          + " and put node on PATH, or set snapshotNode to its path");
     }
     List<String> tail = new ArrayList<>();
     Thread reader = new Thread(() -> {
@@ -220,8 +220,17 @@ public final class Snapshotter {
       synchronized (tail) {
         last = String.join("\n  ", tail);
       }
-      String why = rc == 1 ? "the guest was not ready within " + timeout.toSeconds() + " s (raise -Dwebvm.snapshotTimeout,"
-          + " or set -Dwebvm.snapshotReady to a regex that the command prints when ready)"
+      String guestFailed = null;
+      synchronized (tail) {
+        for (String l : tail) {
+          if (l.startsWith("snapshot: GUEST-FAILED ")) guestFailed = l.substring("snapshot: GUEST-FAILED ".length());
+        }
+      }
+      if (rc == 3 && guestFailed != null) {
+        throw new SnapshotFailure("the guest cannot get ready: " + guestFailed + "; its last output:\n  " + last);
+      }
+      String why = rc == 1 ? "the guest was not ready within " + timeout.toSeconds() + " s (raise snapshotTimeout,"
+          + " or set snapshotReady to a regex that the command prints when ready)"
           : "node exited with status " + rc + (last.contains("SyntaxError") || last.contains("ERR_")
               ? " (Node.js 18 or later is needed)" : "");
       throw new SnapshotFailure(why + "; its last output:\n  " + last);

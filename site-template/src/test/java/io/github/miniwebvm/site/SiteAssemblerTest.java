@@ -76,10 +76,24 @@ class SiteAssemblerTest {
     assertThat(json.path("boot").path("cmdline").asText()).isEqualTo("console=ttyS0 root=/dev/sda rw");
     assertThat(json.path("env").toString()).isEqualTo("[\"HOME=/root\",\"TERM=xterm\"]");
     assertThat(json.path("memoryMiB").asInt()).isEqualTo(256);
+    assertThat(json.has("network")).as("no network by default").isFalse();
     assertThat(site.resolve(json.path("assets").path("engine").asText())).isRegularFile();
     assertThat(site.resolve(json.path("assets").path("wasm").asText())).isRegularFile();
     assertThat(Files.readString(site.resolve("_headers"))).contains("Cross-Origin-Embedder-Policy: require-corp");
     assertThat(Files.readString(site.resolve("sw.js"))).contains("DecompressionStream");
+  }
+
+  @Test
+  void theNetworkReachesWebvmJson() throws Exception {
+    writeInputs();
+    SiteConfig c = config(1048576);
+    SiteConfig withRelay = new SiteConfig(c.engine(), c.disk(), c.boot(), c.command(), c.memoryMiB(), c.title(), null,
+        "wisp://127.0.0.1:5001/");
+    SiteAssembler.builder().config(withRelay).build().assemble(site);
+    JsonNode json = new ObjectMapper().readTree(site.resolve("webvm.json").toFile());
+    assertThat(json.path("network").asText()).isEqualTo("wisp://127.0.0.1:5001/");
+    assertThatThrownBy(() -> new SiteConfig(c.engine(), c.disk(), c.boot(), c.command(), c.memoryMiB(), c.title(), null,
+        "http://relay/")).hasMessageContaining("network 'http://relay/' is not none, fetch or a relay URL");
   }
 
   @Test

@@ -1,9 +1,9 @@
 package io.github.miniwebvm.maven;
 
-import io.github.miniwebvm.maven.pipeline.Pipeline;
-import io.github.miniwebvm.maven.pipeline.PipelineException;
-import io.github.miniwebvm.maven.pipeline.PipelineOptions;
-import io.github.miniwebvm.maven.pipeline.StageLog;
+import io.github.miniwebvm.core.pipeline.Pipeline;
+import io.github.miniwebvm.core.pipeline.PipelineException;
+import io.github.miniwebvm.core.pipeline.PipelineOptions;
+import io.github.miniwebvm.core.pipeline.StageLog;
 import java.io.File;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,6 +68,14 @@ public class PackageMojo extends AbstractMojo {
     private int runTimeout;
 
     /**
+     * The most one ADD of the native builder may fetch from a URL or unpack from a local archive
+     * (bytes, or with a suffix K, M, G, T); more is refused, so a hostile URL or archive cannot
+     * fill the disk.
+     */
+    @Parameter(property = "webvm.maxAddSize", defaultValue = "4G")
+    private String maxAddSize;
+
+    /**
      * Skip the build and use this image instead: an ext2 disk image, a rootfs tar (optionally
      * gzip/zstd/xz), an OCI layout directory or archive, or a docker archive.
      */
@@ -127,6 +135,14 @@ public class PackageMojo extends AbstractMojo {
     /** A Tailscale control server such as Headscale (engine=cheerpx, tailscale=true). */
     @Parameter(property = "webvm.tailscaleControlUrl")
     private String tailscaleControlUrl;
+
+    /**
+     * The guest's network (engine=v86): {@code none}, {@code fetch} (HTTP through the browser's fetch,
+     * within CORS, no server needed), or a relay URL for full TCP: {@code wisp://}/{@code wisps://} (a
+     * Wisp server) or {@code ws://}/{@code wss://} (an Ethernet relay such as websockproxy).
+     */
+    @Parameter(property = "webvm.network", defaultValue = "none")
+    private String network;
 
     /** Guest memory in MiB. */
     @Parameter(property = "webvm.memory", defaultValue = "256")
@@ -234,6 +250,7 @@ public class PackageMojo extends AbstractMojo {
         StageLog log = new StageLog(getLog()::info, getLog()::warn);
         try {
             new Pipeline(options, log).run();
+            getLog().info("preview it with `mvn webvm:serve`");
         } catch (PipelineException e) {
             if (e.isUserError()) {
                 throw new MojoFailureException(e.getMessage(), e);
@@ -270,6 +287,7 @@ public class PackageMojo extends AbstractMojo {
                 .allowInsecureRegistries(allowInsecureRegistries)
                 .buildNetwork(buildNetwork)
                 .runTimeoutSeconds(runTimeout)
+                .maxAddSize(maxAddSize)
                 .image(image == null ? null : image.toPath())
                 .imageSize(imageSize)
                 .headroom(headroom)
@@ -281,6 +299,7 @@ public class PackageMojo extends AbstractMojo {
                 .cheerpxUrl(cheerpxUrl)
                 .cheerpx(cheerpxVersion, cheerpxDiskUrl, tailscale, tailscaleControlUrl)
                 .memoryMiB(memory)
+                .network(network)
                 .projectDirectory(Defaults.resolve(projectDirectory, executionRoot, "."))
                 .outputDirectory(Defaults.resolve(outputDirectory, executionRoot, "target/webvm-site"))
                 .workDirectory(Defaults.resolve(workDirectory, executionRoot, "target/webvm"))

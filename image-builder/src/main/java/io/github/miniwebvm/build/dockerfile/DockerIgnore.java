@@ -125,19 +125,6 @@ public final class DockerIgnore {
 
     /** Lexical cleanup as Go's filepath.Clean, and no leading '/' (patterns are context-relative). */
     static String clean(String p) {
-        List<String> out = new ArrayList<>();
-        for (String s : p.split("/")) {
-            if (s.isEmpty() || s.equals(".")) {
-                continue;
-            }
-            if (s.equals("..")) {
-                if (!out.isEmpty()) {
-                    out.remove(out.size() - 1);
-                }
-                continue;
-            }
-            out.add(s);
-        }
-        return String.join("/", out);
+        return String.join("/", io.github.miniwebvm.fs.PathNames.clean(p));
     }
 }

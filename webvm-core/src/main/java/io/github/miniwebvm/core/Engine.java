@@ -1,0 +1,9 @@
+package io.github.miniwebvm.core;
+
+/** The emulator the site boots the disk with. */
+public enum Engine {
+    /** The open-source x86 emulator, self-hosted with the site (the default). */
+    V86,
+    /** Leaning Technologies' CheerpX, loaded from its CDN, as WebVM uses it. */
+    CHEERPX
+}

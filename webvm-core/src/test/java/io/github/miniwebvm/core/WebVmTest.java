@@ -1,0 +1,87 @@
+package io.github.miniwebvm.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.miniwebvm.testsupport.MissingOracle;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The public API end to end: a rootfs tar becomes a site; errors name the setting. */
+class WebVmTest {
+    private static final Path CACHE = Path.of(System.getProperty("user.home"), ".cache", "webvm-maven");
+
+    @TempDir
+    Path tmp;
+
+    private Path rootfs() throws Exception {
+        Path tar = tmp.resolve("rootfs.tar");
+        try (OutputStream out = Files.newOutputStream(tar); TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
+            for (String[] f : new String[][] {{"etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"}, {"bin/sh", "#!fake\n"}}) {
+                byte[] data = f[1].getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry e = new TarArchiveEntry(f[0]);
+                e.setSize(data.length);
+                t.putArchiveEntry(e);
+                t.write(data);
+                t.closeArchiveEntry();
+            }
+        }
+        return tar;
+    }
+
+    @Test
+    void anImageBecomesASiteAndAnUnchangedOneIsLeftAlone() throws Exception {
+        MissingOracle.require(Files.isDirectory(CACHE.resolve("debian")), "the boot kit cache in " + CACHE);
+        List<String> lines = new ArrayList<>();
+        WebVm vm = WebVm.from(Source.image(rootfs()))
+                .memory(DataSize.ofMebibytes(128))
+                .imageSize(DataSize.parse("4M"))
+                .command(List.of("/bin/sh", "-l"))
+                .snapshot(false)
+                .offline(true)
+                .cacheDirectory(CACHE)
+                .logTo(lines::add, lines::add);
+        BuiltSite first = vm.buildSite(tmp.resolve("site"));
+        assertThat(first.rebuilt()).isTrue();
+        assertThat(first.directory()).isEqualTo(tmp.resolve("site"));
+        String config = Files.readString(tmp.resolve("site/webvm.json"));
+        assertThat(config).contains("\"memoryMiB\" : 128").contains("\"-l\"");
+        assertThat(tmp.resolve("site-work/rootfs.ext2")).hasSize(4 << 20);
+        assertThat(lines).anyMatch(l -> l.startsWith("webvm: site ready in " + tmp.resolve("site")));
+
+        BuiltSite second = vm.buildSite(tmp.resolve("site"));
+        assertThat(second.rebuilt()).isFalse();
+    }
+
+    @Test
+    void badSettingsAreUserErrorsThatNameTheSetting() throws Exception {
+        WebVm vm = WebVm.from(Source.image(rootfs())).memory(DataSize.ofMebibytes(8));
+        assertThatThrownBy(() -> vm.buildSite(tmp.resolve("site")))
+                .isInstanceOf(WebVmException.class)
+                .hasMessageContaining("memory must be between 64 and 2048 MiB, not 8")
+                .satisfies(e -> assertThat(((WebVmException) e).isUserError()).isTrue());
+        WebVm halfMib = WebVm.from(Source.image(rootfs())).memory(DataSize.ofBytes(3 << 19));
+        assertThatThrownBy(() -> halfMib.buildSite(tmp.resolve("site"))).hasMessageContaining("memory must be whole MiB");
+        WebVm cheerpxSnapshot = WebVm.from(Source.image(rootfs())).engine(Engine.CHEERPX).snapshot(true);
+        assertThatThrownBy(() -> cheerpxSnapshot.buildSite(tmp.resolve("site"))).hasMessageContaining("snapshot=true needs engine v86");
+        assertThat(tmp.resolve("site")).doesNotExist();
+    }
+
+    @Test
+    void sizesParseAndPrintInBinaryUnits() {
+        assertThat(DataSize.parse("750M").bytes()).isEqualTo(750L << 20);
+        assertThat(DataSize.parse("1GiB")).isEqualTo(DataSize.ofGibibytes(1));
+        assertThat(DataSize.parse("4096").toString()).isEqualTo("4K");
+        assertThat(DataSize.ofBytes(1000).toString()).isEqualTo("1000");
+        assertThatThrownBy(() -> DataSize.parse("lots")).hasMessageContaining("'lots' is not a size");
+        assertThatThrownBy(() -> DataSize.parse("99999999999T")).hasMessageContaining("too large");
+    }
+}
