@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  *
  * Writes {@code index.html}, {@code sw.js}, {@code webvm.json}, {@code favicon.svg},
  * {@code .nojekyll}, {@code _headers} and {@code assets/} (content-hashed names, so hosts may cache
- * them forever); {@code assets/} is emptied first. Only the chosen engine's files are copied.
+ * them forever); {@code assets/} is emptied first. Only the chosen engine's files are copied. For
+ * the CheerpX engine, last, an {@code index.list} in every directory ({@link #writeIndexLists}).
  */
 public final class SiteAssembler {
 
@@ -111,7 +112,40 @@ public final class SiteAssembler {
     copy(TEMPLATE + "favicon.svg", siteDir.resolve("favicon.svg"), siteDir, written);
     write(siteDir.resolve(".nojekyll"), "", siteDir, written);
     write(siteDir.resolve("_headers"), HEADERS, siteDir, written);
+    if (config.engine() == SiteConfig.Engine.CHEERPX) writeIndexLists(siteDir, written);
     return written;
+  }
+
+  /**
+   * CheerpX mounts the site at {@code /web} (its WebDevice reads files over HTTP) and lists a
+   * directory by reading the {@code index.list} in it: one name per line, as WebVM's deploy
+   * workflow writes them with {@code ls}. Every directory of the site gets one, names in byte
+   * order ({@code LC_ALL=C ls}), hidden files and {@code index.list} itself left out.
+   */
+  static void writeIndexLists(Path siteDir, List<String> written) throws IOException {
+    List<Path> dirs;
+    try (Stream<Path> paths = Files.walk(siteDir)) {
+      dirs = paths.filter(Files::isDirectory)
+          .filter(d -> siteDir.relativize(d).toString().isEmpty() || !isHidden(siteDir.relativize(d)))
+          .sorted().toList();
+    }
+    for (Path dir : dirs) {
+      StringBuilder list = new StringBuilder();
+      try (Stream<Path> entries = Files.list(dir)) {
+        entries.map(p -> p.getFileName().toString())
+            .filter(n -> !n.startsWith(".") && !n.equals("index.list"))
+            .sorted()
+            .forEach(n -> list.append(n).append('\n'));
+      }
+      write(dir.resolve("index.list"), list.toString(), siteDir, written);
+    }
+  }
+
+  private static boolean isHidden(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().startsWith(".")) return true;
+    }
+    return false;
   }
 
   // Netlify and Cloudflare Pages read this file; elsewhere the service worker adds the headers.
