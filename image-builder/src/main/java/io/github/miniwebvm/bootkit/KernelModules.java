@@ -34,6 +34,10 @@ final class KernelModules {
     static final List<String> DISK_AND_EXT2 = List.of("scsi_common", "scsi_mod", "libata", "ata_piix",
             "crct10dif_common", "crct10dif_generic", "crc-t10dif", "crc64", "crc64_rocksoft_generic",
             "crc64-rocksoft", "t10-pi", "sd_mod", "crc16", "mbcache", "jbd2", "crc32c_generic", "libcrc32c", "ext4");
+    /** /data: v86's virtio 9p filesystem (optional: without them the guest has no /data). */
+    static final List<String> DATA_9P = List.of("virtio_pci", "9pnet_virtio", "9p");
+    /** What the initramfs loads by default: the root disk, then /data. */
+    static final List<String> DEFAULT = java.util.stream.Stream.concat(DISK_AND_EXT2.stream(), DATA_9P.stream()).toList();
     /** Without these (as modules or built in) the root disk cannot be mounted. */
     static final Set<String> REQUIRED = Set.of("ata_piix", "sd_mod", "ext4");
 
