@@ -112,6 +112,7 @@ export async function openPersistence(config, status, v86Version) {
       imageSha256: config.disk.imageSha256,
       v86: v86Version,
       memoryMiB: config.memoryMiB || 256,
+      devices: devicesKey(config),
       savedAt: Date.now(),
       reason,
       takenMs: Math.round(takenMs),
@@ -128,10 +129,15 @@ export async function openPersistence(config, status, v86Version) {
       info.error = undefined;
       await describeUsage();
       return true;
-    }, (e) => {
+    }, async (e) => {
       if (!dirtySince) dirtySince = since; // still unsaved
       info.dirty = true;
-      const quota = e && (e.name === "QuotaExceededError" || /quota/i.test(e.message || ""));
+      let quota = e && (e.name === "QuotaExceededError" || /quota/i.test(e.message || ""));
+      if (!quota && navigator.storage && navigator.storage.estimate) {
+        // some browsers abort the transaction with a vaguer error when the quota is the cause
+        const est = await navigator.storage.estimate().catch(() => null);
+        quota = !!(est && est.quota && est.usage + bytes > est.quota);
+      }
       info.error = (e && e.name ? e.name + ": " : "") + (e && e.message ? e.message : String(e));
       if (quota) {
         quotaFull = true;
@@ -300,12 +306,18 @@ async function workerSettled() {
   }
 }
 
+// what a saved state must match besides memory: the devices the page gives the machine
+function devicesKey(config) {
+  return JSON.stringify({ network: config.network ?? null });
+}
+
 function recordProblem(record, config, v86Version) {
   if (!record || typeof record !== "object") return "the saved record is unreadable";
   if (record.format !== RECORD_FORMAT) return `unknown format ${record.format}`;
   if (record.imageSha256 !== config.disk.imageSha256) return "it belongs to another image";
   if (record.v86 !== v86Version) return `it was saved by v86 ${record.v86}, this page runs ${v86Version}`;
   if (record.memoryMiB !== (config.memoryMiB || 256)) return `it has ${record.memoryMiB} MiB of memory, this site ${config.memoryMiB}`;
+  if ((record.devices || null) !== devicesKey(config)) return "the site's virtual hardware changed since it was saved";
   if (!(record.state instanceof ArrayBuffer) || record.state.byteLength < 16) return "its machine state is missing or truncated";
   return null;
 }

@@ -112,16 +112,23 @@ webvm_child() {
 
 # The page's control channel (webvm.control=ttyS1): one request per line, each answered with one
 # line. "drop": write back and drop the page cache (before a snapshot is taken); "sync": write
-# back (before the page exports the disk); "time SECONDS":
+# back, superblock included (before the page exports the disk); "time SECONDS":
 # set the clock; "size ROWS COLS": set the console's window size (the foreground program gets
 # SIGWINCH). Runs as root in the background; unknown requests get "webvm:error".
+# Writes the root filesystem's superblock with its current free counts: ext2 without a journal
+# only does that on freeze or unmount, so a frozen-and-thawed root is what e2fsck finds clean.
+webvm_commit_root() {
+  "$webvm_bb" fsfreeze --freeze / 2>/dev/null && "$webvm_bb" fsfreeze --unfreeze /
+  return 0
+}
+
 webvm_control_loop() {
   exec <>"/dev/$1" >&0 2>&1
   "$webvm_bb" stty raw -echo
   while read -r _wcl_req _wcl_a _wcl_b; do
     case $_wcl_req in
       drop) "$webvm_bb" sync; echo 3 >/proc/sys/vm/drop_caches && echo "webvm:dropped" ;;
-      sync) "$webvm_bb" sync && echo "webvm:synced" ;;
+      sync) "$webvm_bb" sync && webvm_commit_root && echo "webvm:synced" ;;
       time) "$webvm_bb" date -s "@$_wcl_a" >/dev/null && echo "webvm:time $_wcl_a" ;;
       size) "$webvm_bb" stty -F "/dev/$webvm_tty" rows "$_wcl_a" cols "$_wcl_b" && echo "webvm:size $_wcl_a $_wcl_b" ;;
       *) echo "webvm:error $_wcl_req" ;;
