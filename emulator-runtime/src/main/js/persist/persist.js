@@ -22,6 +22,7 @@ export async function openPersistence(config, status, v86Version) {
   const line = statusElement();
   const say = (text, warn) => {
     line.textContent = text;
+    line.title = text; // the line may be cut short
     line.classList.toggle("warn", !!warn);
   };
 
@@ -237,6 +238,7 @@ export async function openPersistence(config, status, v86Version) {
       disabled = true;
       clearTimeout(timer);
       if (saving) await saving.catch(() => {});
+      await workerSettled(); // a save handed to the service worker must not land after the delete
       if (store) await store.remove();
     },
     get dirty() {
