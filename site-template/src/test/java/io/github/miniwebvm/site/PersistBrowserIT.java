@@ -237,6 +237,7 @@ class PersistBrowserIT {
     // Chromium sometimes ignores the first override (seen about every other run): send it until
     // the page's own estimate shows it
     boolean applied = false;
+    try {
     for (int attempt = 0; attempt < 5 && !applied; attempt++) {
       browser.driver().executeCdpCommand("Storage.overrideQuotaForOrigin", Map.of("origin", origin, "quotaSize", quota));
       try {
@@ -251,7 +252,6 @@ class PersistBrowserIT {
     }
     // a harness limit, not the page's: then this run cannot check the quota path
     assumeTrue(applied, "Chromium did not apply Storage.overrideQuotaForOrigin for " + origin);
-    try {
       browser.typeAndCollect("dd if=/dev/urandom of=quota.bin bs=1M count=2 2>/dev/null; sync");
       try {
         new WebDriverWait(browser.driver(), SAVE_TIMEOUT, Duration.ofMillis(300))
@@ -263,6 +263,7 @@ class PersistBrowserIT {
       System.out.println("[persist] quota: " + status() + " " + persist());
       assertThat(browser.typeAndCollect("echo still-$((6*7))")).contains("still-42");
     } finally {
+      // always lifted, also when it applied too late for the check above
       browser.driver().executeCdpCommand("Storage.overrideQuotaForOrigin", Map.of("origin", origin));
     }
   }
