@@ -238,20 +238,20 @@ class PersistBrowserIT {
     // the page's own estimate shows it
     boolean applied = false;
     try {
-    for (int attempt = 0; attempt < 5 && !applied; attempt++) {
-      browser.driver().executeCdpCommand("Storage.overrideQuotaForOrigin", Map.of("origin", origin, "quotaSize", quota));
-      try {
-        new WebDriverWait(browser.driver(), Duration.ofSeconds(5), Duration.ofMillis(200)).until(d -> ((Number) ((Map<?, ?>)
-            browser.driver().executeAsyncScript("const done = arguments[arguments.length - 1];"
-                + " navigator.storage.estimate().then(e => done({quota: e.quota})).catch(() => done({quota: -1}));"))
-            .get("quota")).longValue() <= quota);
-        applied = true;
-      } catch (org.openqa.selenium.TimeoutException notYet) {
-        // send it again
+      for (int attempt = 0; attempt < 5 && !applied; attempt++) {
+        browser.driver().executeCdpCommand("Storage.overrideQuotaForOrigin", Map.of("origin", origin, "quotaSize", quota));
+        try {
+          new WebDriverWait(browser.driver(), Duration.ofSeconds(5), Duration.ofMillis(200)).until(d -> ((Number) ((Map<?, ?>)
+              browser.driver().executeAsyncScript("const done = arguments[arguments.length - 1];"
+                  + " navigator.storage.estimate().then(e => done({quota: e.quota})).catch(() => done({quota: -1}));"))
+              .get("quota")).longValue() <= quota);
+          applied = true;
+        } catch (org.openqa.selenium.TimeoutException notYet) {
+          // send it again
+        }
       }
-    }
-    // a harness limit, not the page's: then this run cannot check the quota path
-    assumeTrue(applied, "Chromium did not apply Storage.overrideQuotaForOrigin for " + origin);
+      // a harness limit, not the page's: then this run cannot check the quota path
+      assumeTrue(applied, "Chromium did not apply Storage.overrideQuotaForOrigin for " + origin);
       browser.typeAndCollect("dd if=/dev/urandom of=quota.bin bs=1M count=2 2>/dev/null; sync");
       try {
         new WebDriverWait(browser.driver(), SAVE_TIMEOUT, Duration.ofMillis(300))
