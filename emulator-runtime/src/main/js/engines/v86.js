@@ -1,8 +1,10 @@
 // v86 engine: SeaBIOS + kernel + initramfs from boot/, the disk as `use_parts` URLs that the
 // service worker answers from the packed store, the first serial port wired to the terminal.
 import { V86 } from "v86/build/libv86.mjs";
-import { controlChannel, loadSnapshot, restoreEmulator } from "./v86-snapshot.js";
+import { controlChannel, loadSnapshot, restoreEmulator, V86_VERSION } from "./v86-snapshot.js";
 import { networkCmdline, networkOptions, startNetwork } from "../net/network.js";
+import { openPersistence } from "../persist/persist.js";
+import { attachFiles } from "../persist/files.js";
 
 // v86 0.5.x cannot address disks of 2047 MiB or more (copy/v86 #1353)
 export const MAX_DISK_BYTES = 2047 * 1024 * 1024;
@@ -24,7 +26,9 @@ export async function boot(config, terminal, status) {
     bzimage: { url: url(config.boot.kernel) },
     initrd: { url: url(config.boot.initrd) },
     // the boot kit's launcher sets the console size from webvm.rows/webvm.cols
-    cmdline: `${config.boot.cmdline} webvm.rows=${terminal.rows} webvm.cols=${terminal.cols}${networkCmdline(config)}`,
+    // the control channel (ttyS1) is always there: clock and size after a restore, sync before Download disk
+    cmdline: `${config.boot.cmdline} webvm.rows=${terminal.rows} webvm.cols=${terminal.cols}` +
+      (/webvm\.control=/.test(config.boot.cmdline) ? "" : " webvm.control=ttyS1") + networkCmdline(config),
     hda: {
       url: url("disk/" + disk.name),
       async: true,
@@ -32,17 +36,25 @@ export async function boot(config, terminal, status) {
       use_parts: true,
       fixed_chunk_size: disk.chunkSize,
     },
+    // /data: v86's 9p filesystem, mounted by the boot kit's launcher
+    filesystem: {},
+    uart1: true,
     autostart: true,
     disable_keyboard: true,
     disable_mouse: true,
     disable_speaker: true,
     ...networkOptions(config),
   };
-  const snapshot = await loadSnapshot(config, status);
-  const restored = snapshot ? await restoreEmulator(V86, options, snapshot) : null;
+  // the visitor's saved machine first (persist/), else the build-time snapshot, else a cold boot
+  const persist = await openPersistence(config, status, V86_VERSION);
+  const resumed = await persist.restore(V86, options);
+  const snapshot = resumed ? null : await loadSnapshot(config, status);
+  const restored = resumed ? resumed.emulator : snapshot ? await restoreEmulator(V86, options, snapshot) : null;
   const emulator = restored || new V86(options);
   const control = restored ? controlChannel(emulator) : null;
   startNetwork(emulator, config, { restored: !!restored });
+  persist.attach(emulator);
+  attachFiles(emulator, { config, status, persist });
 
   emulator.add_listener("download-progress", (e) => {
     const name = e.file_name ? e.file_name.split("/").pop() : "boot files";
@@ -105,13 +117,17 @@ export async function boot(config, terminal, status) {
     // the guest wakes up where the build left it: show its screen, fix its clock and window size
     status.progressDone();
     // the screen is the console's bytes, one char each (as the build-time boot captured them)
-    terminal.write(Uint8Array.from(snapshot.header.screen.replace(/\n/g, "\r\n"), (c) => c.charCodeAt(0) & 255));
+    if (resumed) {
+      terminal.write(resumed.screen.replace(/\r?\n/g, "\r\n")); // the visitor's own screen, as text
+    } else {
+      terminal.write(Uint8Array.from(snapshot.header.screen.replace(/\n/g, "\r\n"), (c) => c.charCodeAt(0) & 255));
+    }
     launched = true;
     promptSeen = true;
     control.setTime();
     control.setSize(terminal.rows, terminal.cols);
-    tail = snapshot.header.screen.slice(-64);
-    status.activity("restored");
+    tail = (resumed ? resumed.screen : snapshot.header.screen).slice(-64);
+    status.activity(resumed ? "resumed" : "restored");
     quietTimer = setTimeout(onQuiet, 250);
   }
 
@@ -119,13 +135,20 @@ export async function boot(config, terminal, status) {
   function send(text) {
     emulator.serial0_send(String.fromCharCode(...encoder.encode(text)));
   }
-  terminal.onData((data) => send(data));
+  terminal.onData((data) => {
+    send(data);
+    persist.changed("input");
+  });
 
   return {
     stop() {
       clearTimeout(quietTimer);
       emulator.stop();
       status.activity("stopped");
+    },
+    // the page's Reset button: the saved machine is deleted, then the page reloads (image as built)
+    async reset() {
+      await persist.reset();
     },
     resize(rows, cols) {
       if (control) return control.setSize(rows, cols);

@@ -87,6 +87,7 @@ async function start() {
     api.engine = await engineModule.boot(config, terminal, {
       ...status,
       ready: () => {
+        if (api.state !== "ready") api.readyMs = Math.round(performance.now()); // since navigation start
         api.state = "ready";
         status.activity("running");
       },
@@ -126,8 +127,8 @@ function onWorkerMessage(message) {
 }
 
 async function reset() {
-  if (!confirm("Reset the machine? Everything written to its disk in this session is lost.")) return;
-  // engines that keep writes across reloads (CheerpX's IndexedDB overlay) drop them here
+  if (!confirm("Reset the machine to the image as built? Everything written to its disk and /data is deleted.")) return;
+  // engines that keep writes across reloads (CheerpX's IndexedDB overlay, v86's saved machine) drop them here
   if (api.engine && api.engine.reset) await api.engine.reset().catch((e) => console.error("reset:", e));
   if (api.engine) api.engine.stop();
   location.reload();

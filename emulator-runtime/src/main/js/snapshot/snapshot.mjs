@@ -223,6 +223,7 @@ async function main() {
     initrd: { url: path.resolve(site, request.initrd) },
     cmdline: request.cmdline,
     hda: disk,
+    filesystem: {}, // /data, as the page has it (the state must hold the same devices)
     uart1: true,
     autostart: true,
     disable_keyboard: true,

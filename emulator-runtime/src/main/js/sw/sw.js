@@ -6,6 +6,7 @@
 //    names `disk/<name>.c%06x.txt` + `disk/<name>.meta`. Every stored chunk is checked against its
 //    sha256 before use; verified chunks go to Cache Storage, one cache per image.
 import { chunkRange, v86PartPattern, webvmChunkPattern, webvmChunkRange, webvmMetaName } from "./disk-names.js";
+import { openStore } from "../persist/store.js";
 
 const ISOLATION_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin",
@@ -31,6 +32,8 @@ self.addEventListener("fetch", (event) => {
 async function handle(request, url) {
   const path = url.pathname;
   const scopePath = new URL(self.registration.scope).pathname;
+  if (path.startsWith(scopePath + DOWNLOAD_PREFIX)) return serveDownload(path.substring(scopePath.length + DOWNLOAD_PREFIX.length));
+  if (path === scopePath + PERSIST_SETTLED) return persistSettled();
   if (path.startsWith(scopePath + "disk/") && !path.startsWith(scopePath + "disk/chunks/")) {
     const s = await loadSite().catch((e) => e);
     if (s instanceof Error) {
@@ -79,6 +82,75 @@ class DiskError extends Error {
   }
 }
 
+// ---- downloads streamed by the page ("Download disk") -----------------------------------------
+// The page posts { type: "webvm-download", id, name, size, stream } and then opens
+// webvm-download/<id>/<name>; the worker answers it with the stream as an attachment, so the
+// browser writes the bytes to disk as they come.
+
+const DOWNLOAD_PREFIX = "webvm-download/";
+const downloads = new Map(); // id → { name, size, stream } | waiting resolvers
+const downloadWaiters = new Map();
+
+self.addEventListener("message", (event) => {
+  const m = event.data;
+  if (!m || m.type !== "webvm-download" || typeof m.id !== "string" || !(m.stream instanceof ReadableStream)) return;
+  downloads.set(m.id, m);
+  const waiter = downloadWaiters.get(m.id);
+  if (waiter) waiter();
+  setTimeout(() => downloads.delete(m.id), 60_000); // never opened: let it go
+});
+
+async function serveDownload(rest) {
+  const id = rest.split("/")[0];
+  if (!downloads.has(id)) {
+    // the link may overtake the message that announced it
+    await new Promise((resolve) => {
+      downloadWaiters.set(id, resolve);
+      setTimeout(resolve, 10_000);
+    });
+    downloadWaiters.delete(id);
+  }
+  const d = downloads.get(id);
+  downloads.delete(id);
+  if (!d) return errorResponse(404, "this download has expired; start it again from the page");
+  const headers = new Headers(ISOLATION_HEADERS);
+  headers.set("Content-Type", "application/octet-stream");
+  headers.set("Content-Disposition", `attachment; filename="${String(d.name).replace(/[^A-Za-z0-9._-]/g, "_")}"`);
+  if (d.size) headers.set("Content-Length", String(d.size));
+  headers.set("Cache-Control", "no-store");
+  return new Response(d.stream, { headers });
+}
+
+// ---- the v86 machine saved when the page goes away ---------------------------------------------
+// A page that is being left cannot wait for IndexedDB; it posts the saved machine here
+// ({ type: "webvm-persist-save", record }, the state transferred), and the worker, which outlives
+// the page, writes it. The next page fetches webvm-persist/settled before it reads the store.
+
+const PERSIST_SETTLED = "webvm-persist/settled";
+let persistChain = Promise.resolve();
+
+self.addEventListener("message", (event) => {
+  const m = event.data;
+  if (!m || m.type !== "webvm-persist-save" || !m.record || !(m.record.state instanceof ArrayBuffer)) return;
+  const record = m.record;
+  const job = persistChain.then(async () => {
+    const store = await openStore(record.imageSha256);
+    try {
+      await store.save(record);
+    } finally {
+      store.close();
+    }
+  });
+  persistChain = job.catch(() => {});
+  const answer = (reply) => event.source && event.source.postMessage({ type: "webvm-persist-saved", savedAt: record.savedAt, ...reply });
+  event.waitUntil(job.then(() => answer({ ok: true }), (e) => answer({ ok: false, name: e && e.name, message: e && e.message ? e.message : String(e) })));
+});
+
+async function persistSettled() {
+  await persistChain;
+  return new Response(null, { status: 204, headers: { ...ISOLATION_HEADERS, "Cache-Control": "no-store" } });
+}
+
 // ---- site description (webvm.json) and manifest -------------------------------------------
 
 let site = null; // Promise<{config, disk, manifest, cacheName}>
@@ -111,7 +183,7 @@ async function readSite() {
     const text = await r.text();
     manifest = JSON.parse(text);
     checkManifest(manifest, disk);
-    await cache.put(manifestUrl, new Response(text, { headers: { "Content-Type": "application/json" } }));
+    await cache.put(manifestUrl, new Response(text, { headers: { "Content-Type": "application/json" } })).catch(() => {}); // storage full: not kept
   }
   checkManifest(manifest, disk);
   const chunkPath = manifest.chunkPath || "chunks/{sha256}";
@@ -216,7 +288,12 @@ async function loadChunk(s, sha, index) {
   const digest = hex(await crypto.subtle.digest("SHA-256", raw));
   if (digest !== sha) integrityFailure(sha, index, `its content has sha256 ${digest}`);
   const bytes = new Uint8Array(raw);
-  await cache.put(url, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
+  try {
+    await cache.put(url, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
+  } catch (e) {
+    // storage full (or unavailable): the verified chunk is served all the same, just not kept
+    counters.uncached = (counters.uncached || 0) + 1;
+  }
   counters.chunks++;
   progress();
   return bytes;

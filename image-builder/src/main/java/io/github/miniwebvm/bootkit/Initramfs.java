@@ -198,7 +198,7 @@ public final class Initramfs {
     public static final class Builder {
         private Content busybox;
         private KernelModules kernelModules;
-        private List<String> moduleNames = KernelModules.DISK_AND_EXT2;
+        private List<String> moduleNames = KernelModules.DEFAULT;
         private GuestCommand command;
         private Compression compression = Compression.GZIP;
         private long mtime;
@@ -230,7 +230,7 @@ public final class Initramfs {
             return this;
         }
 
-        /** Which modules to load, in order (their dependencies are added); default: disk and ext2. */
+        /** Which modules to load, in order (their dependencies are added); default: disk, ext2 and 9p (/data). */
         public Builder moduleNames(List<String> names) {
             this.moduleNames = List.copyOf(names);
             return this;

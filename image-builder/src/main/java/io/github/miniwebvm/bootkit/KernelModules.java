@@ -39,6 +39,10 @@ final class KernelModules {
      * has a network, so that a build-time snapshot never holds a driver bound to another MAC.
      */
     static final List<String> NETWORK = List.of("8390", "ne2k-pci");
+    /** /data: v86's virtio 9p filesystem (optional: without them the guest has no /data). */
+    static final List<String> DATA_9P = List.of("virtio_pci", "9pnet_virtio", "9p");
+    /** What the initramfs loads by default: the root disk, then /data. */
+    static final List<String> DEFAULT = java.util.stream.Stream.concat(DISK_AND_EXT2.stream(), DATA_9P.stream()).toList();
     /** Without these (as modules or built in) the root disk cannot be mounted. */
     static final Set<String> REQUIRED = Set.of("ata_piix", "sd_mod", "ext4");
 

@@ -112,15 +112,24 @@ webvm_child() {
 }
 
 # The page's control channel (webvm.control=ttyS1): one request per line, each answered with one
-# line. "drop": write back and drop the page cache (before a snapshot is taken); "time SECONDS":
+# line. "drop": write back and drop the page cache (before a snapshot is taken); "sync": write
+# back, superblock included (before the page exports the disk); "time SECONDS":
 # set the clock; "size ROWS COLS": set the console's window size (the foreground program gets
 # SIGWINCH). Runs as root in the background; unknown requests get "webvm:error".
+# Writes the root filesystem's superblock with its current free counts: ext2 without a journal
+# only does that on freeze or unmount, so a frozen-and-thawed root is what e2fsck finds clean.
+webvm_commit_root() {
+  "$webvm_bb" fsfreeze --freeze / 2>/dev/null && "$webvm_bb" fsfreeze --unfreeze /
+  return 0
+}
+
 webvm_control_loop() {
   exec <>"/dev/$1" >&0 2>&1
   "$webvm_bb" stty raw -echo
   while read -r _wcl_req _wcl_a _wcl_b; do
     case $_wcl_req in
       drop) "$webvm_bb" sync; echo 3 >/proc/sys/vm/drop_caches && echo "webvm:dropped" ;;
+      sync) "$webvm_bb" sync && webvm_commit_root && echo "webvm:synced" ;;
       time) "$webvm_bb" date -s "@$_wcl_a" >/dev/null && echo "webvm:time $_wcl_a" ;;
       size) "$webvm_bb" stty -F "/dev/$webvm_tty" rows "$_wcl_a" cols "$_wcl_b" && echo "webvm:size $_wcl_a $_wcl_b" ;;
       net) echo "webvm:net $(webvm_net_up 2>&1 | "$webvm_bb" tail -n 1)" ;;
@@ -175,6 +184,16 @@ webvm_mount() { # TYPE DIR OPTIONS
   "$webvm_bb" mount -t "$1" -o "$3" "$1" "$2" || echo "webvm: cannot mount $1 on $2"
 }
 
+# /data: the page's files (v86's 9p filesystem, mount tag host9p), open to every user like /tmp.
+# Quietly absent when the kernel has no 9p or the emulator offers no such device.
+webvm_mount_data() {
+  "$webvm_bb" grep -q '[[:space:]]9p$' /proc/filesystems 2>/dev/null || return 0
+  [ -d /sys/bus/virtio/drivers/9pnet_virtio ] || return 0
+  [ -d /data ] || "$webvm_bb" mkdir -p /data 2>/dev/null || return 0
+  "$webvm_bb" mount -t 9p -o trans=virtio,version=9p2000.L,msize=131072 host9p /data 2>/dev/null || return 0
+  "$webvm_bb" chmod 1777 /data 2>/dev/null
+}
+
 webvm_main() {
   . "$webvm_dir/command"
   webvm_mount proc /proc nosuid,nodev,noexec
@@ -182,6 +201,7 @@ webvm_main() {
   webvm_mount devpts /dev/pts nosuid,noexec,gid=5,mode=620,ptmxmode=666
   webvm_mount tmpfs /dev/shm nosuid,nodev,mode=1777
   webvm_mount tmpfs /tmp nosuid,nodev,mode=1777
+  webvm_mount_data
   for _wm_l in fd:/proc/self/fd stdin:/proc/self/fd/0 stdout:/proc/self/fd/1 stderr:/proc/self/fd/2; do
     [ -e "/dev/${_wm_l%%:*}" ] || "$webvm_bb" ln -s "${_wm_l#*:}" "/dev/${_wm_l%%:*}"
   done

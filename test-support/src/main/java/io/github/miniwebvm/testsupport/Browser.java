@@ -30,7 +30,8 @@ public final class Browser implements AutoCloseable {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private final ChromeDriver driver;
-    private int commandCounter;
+    /** Shared by all browsers of the JVM: a reopened page shows the old session's markers on its screen. */
+    private static final java.util.concurrent.atomic.AtomicInteger COMMANDS = new java.util.concurrent.atomic.AtomicInteger();
 
     private Browser(ChromeDriver driver) {
         this.driver = driver;
@@ -43,8 +44,16 @@ public final class Browser implements AutoCloseable {
 
     /** A fresh browser with its profile in {@code profileDir} (emptied first); missing Chromium is a skip, or a failure in CI. */
     public static Browser open(Path profileDir) throws IOException {
-        MissingOracle.require(available(), "needs Debian chromium + chromium-driver (scripts/setup-host.sh)");
         deleteTree(profileDir);
+        return reopen(profileDir);
+    }
+
+    /**
+     * A browser on the existing profile in {@code profileDir} (what a closed and reopened browser
+     * finds: its IndexedDB, Cache Storage and service workers).
+     */
+    public static Browser reopen(Path profileDir) throws IOException {
+        MissingOracle.require(available(), "needs Debian chromium + chromium-driver (scripts/setup-host.sh)");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -117,7 +126,7 @@ public final class Browser implements AutoCloseable {
      * printed. Markers are computed by the shell, so the echoed input line never matches them.
      */
     public String typeAndCollect(String commandLine) {
-        int n = ++commandCounter;
+        int n = COMMANDS.incrementAndGet();
         String begin = "BEGIN" + (999 + n);
         String end = "END" + (999 + n);
         String line = "echo BEGIN$((999+" + n + ")); " + commandLine + "; echo END$((999+" + n + "))";
