@@ -54,9 +54,21 @@ class BootKitV86IT {
     void theLauncherRunsTheCommandAsTheUserWithTheRealBusybox() throws Exception {
         assumeTrue(Files.exists(Path.of("/proc/sys/fs/binfmt_misc/qemu-i386")), "qemu-i386 binfmt not registered");
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to switch users");
-        Path dir = Files.createDirectories(WORK.resolve("launcher"));
+        // As in the guest (/dev/.webvm), the user must be able to reach busybox and the working
+        // directory: not under the checkout, whose parents may be closed to others (a mktemp -d clone)
+        Path dir = Files.createTempDirectory("webvm-launcher-it");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            runLauncherAsUser(dir);
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private void runLauncherAsUser(Path dir) throws Exception {
         Path launcher = Files.write(dir.resolve("launcher.sh"), Initramfs.script("launcher.sh"));
-        // As in the guest (/dev/.webvm), the user must be able to execute busybox: not under /root.
         Path busybox = dir.resolve("busybox");
         Files.copy(files.busybox(), busybox, StandardCopyOption.REPLACE_EXISTING);
         Path cwd = Files.createDirectories(dir.resolve("work dir"));
