@@ -23,7 +23,7 @@ final class IdleTimeoutStream extends FilterInputStream {
 
     private final long idleNanos;
     private final String what;
-    private final ScheduledFuture<?> check;
+    private volatile ScheduledFuture<?> check;   // set right after scheduling; the first check may run before
     private volatile long lastProgress = System.nanoTime();
     private volatile boolean stalled;
 
@@ -38,7 +38,10 @@ final class IdleTimeoutStream extends FilterInputStream {
     private void checkProgress() {
         if (System.nanoTime() - lastProgress > idleNanos) {
             stalled = true;
-            check.cancel(false);
+            ScheduledFuture<?> c = check;
+            if (c != null) {
+                c.cancel(false);
+            }
             try {
                 in.close();
             } catch (IOException | RuntimeException e) {
@@ -78,7 +81,10 @@ final class IdleTimeoutStream extends FilterInputStream {
 
     @Override
     public void close() throws IOException {
-        check.cancel(false);
+        ScheduledFuture<?> c = check;
+        if (c != null) {
+            c.cancel(false);
+        }
         super.close();
     }
 }
