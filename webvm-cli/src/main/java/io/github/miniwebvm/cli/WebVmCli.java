@@ -1,10 +1,10 @@
 package io.github.miniwebvm.cli;
 
-import io.github.miniwebvm.core.pipeline.Pipeline;
-import io.github.miniwebvm.core.pipeline.PipelineException;
-import io.github.miniwebvm.core.pipeline.PipelineOptions;
-import io.github.miniwebvm.core.pipeline.StageLog;
-import io.github.miniwebvm.core.serve.SiteServer;
+import io.github.miniwebvm.core.internal.pipeline.Pipeline;
+import io.github.miniwebvm.core.internal.pipeline.PipelineException;
+import io.github.miniwebvm.core.internal.pipeline.PipelineOptions;
+import io.github.miniwebvm.core.internal.pipeline.StageLog;
+import io.github.miniwebvm.core.internal.serve.SiteServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package io.github.miniwebvm.core;
 
-import io.github.miniwebvm.core.pipeline.Pipeline;
-import io.github.miniwebvm.core.pipeline.PipelineException;
-import io.github.miniwebvm.core.pipeline.PipelineOptions;
-import io.github.miniwebvm.core.pipeline.StageLog;
+import io.github.miniwebvm.core.internal.pipeline.Pipeline;
+import io.github.miniwebvm.core.internal.pipeline.PipelineException;
+import io.github.miniwebvm.core.internal.pipeline.PipelineOptions;
+import io.github.miniwebvm.core.internal.pipeline.StageLog;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

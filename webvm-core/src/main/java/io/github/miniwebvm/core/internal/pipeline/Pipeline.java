@@ -1,4 +1,4 @@
-package io.github.miniwebvm.core.pipeline;
+package io.github.miniwebvm.core.internal.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package io.github.miniwebvm.core.serve;
+package io.github.miniwebvm.core.internal.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

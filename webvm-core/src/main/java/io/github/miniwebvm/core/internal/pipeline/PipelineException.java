@@ -1,4 +1,4 @@
-package io.github.miniwebvm.core.pipeline;
+package io.github.miniwebvm.core.internal.pipeline;
 
 /**
  * A pipeline failure with a message that says what to do. A user error (bad parameter, bad

@@ -1,4 +1,4 @@
-package io.github.miniwebvm.core.pipeline;
+package io.github.miniwebvm.core.internal.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.github.miniwebvm.core.pipeline;
+package io.github.miniwebvm.core.internal.pipeline;
 
 import java.io.IOException;
 import java.io.InputStream;
