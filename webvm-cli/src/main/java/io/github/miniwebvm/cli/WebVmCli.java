@@ -1,12 +1,24 @@
 package io.github.miniwebvm.cli;
 
-import io.github.miniwebvm.core.internal.pipeline.Pipeline;
-import io.github.miniwebvm.core.internal.pipeline.PipelineException;
-import io.github.miniwebvm.core.internal.pipeline.PipelineOptions;
-import io.github.miniwebvm.core.internal.pipeline.StageLog;
-import io.github.miniwebvm.core.internal.serve.SiteServer;
+import io.github.miniwebvm.core.BuildBackend;
+import io.github.miniwebvm.core.BuildNetwork;
+import io.github.miniwebvm.core.BuildOptions;
+import io.github.miniwebvm.core.CheerpxOptions;
+import io.github.miniwebvm.core.ContainerOverrides;
+import io.github.miniwebvm.core.DataSize;
+import io.github.miniwebvm.core.DiskLayout;
+import io.github.miniwebvm.core.DiskOptions;
+import io.github.miniwebvm.core.Engine;
+import io.github.miniwebvm.core.Headroom;
+import io.github.miniwebvm.core.SiteServer;
+import io.github.miniwebvm.core.Source;
+import io.github.miniwebvm.core.V86Options;
+import io.github.miniwebvm.core.WebVm;
+import io.github.miniwebvm.core.WebVmException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +51,7 @@ public final class WebVmCli {
         CommandLine cl = new CommandLine(new WebVmCli());
         cl.setOut(out).setErr(err);
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
-            if (e instanceof PipelineException p) {
+            if (e instanceof WebVmException p) {
                 line.getErr().println("webvm: " + p.getMessage());
                 return p.isUserError() ? USER_ERROR : INTERNAL_ERROR;
             }
@@ -111,7 +123,7 @@ public final class WebVmCli {
         @Option(names = "--cmd", split = ",", description = "the command the VM runs (default: the image's)")
         List<String> cmd;
         @Option(names = "--env", paramLabel = "K=V", description = "an environment variable for the command; repeat for more")
-        Map<String, String> env;
+        Map<String, String> env = new LinkedHashMap<>();
         @Option(names = "--cwd", description = "the command's working directory (default: the image's)")
         String cwd;
         @Option(names = "--user", description = "the command's user (default: the image's)")
@@ -132,47 +144,60 @@ public final class WebVmCli {
         int snapshotTimeout;
 
         @Override
-        public Integer call() throws PipelineException {
+        public Integer call() throws WebVmException {
             Path here = Path.of("").toAbsolutePath();
             Path ctx = here.resolve(context).normalize();
-            PipelineOptions.Builder b = PipelineOptions.builder()
-                    .pluginVersion(new Version().getVersion()[0])
-                    .dockerfile(dockerfile != null ? here.resolve(dockerfile) : ctx.resolve("Dockerfile"))
-                    .context(ctx)
-                    .buildArgs(buildArgs)
-                    .target(target)
-                    .builder(builder)
-                    .allowInsecureRegistries(allowInsecureRegistries)
-                    .buildNetwork(buildNetwork)
-                    .runTimeoutSeconds(runTimeout)
-                    .maxAddSize(maxAddSize)
-                    .image(image == null ? null : here.resolve(image))
-                    .imageSize(imageSize)
-                    .headroom(headroom)
-                    .ext2Revision(ext2Revision)
-                    .blockSize(blockSize)
-                    .diskLayout(diskLayout)
-                    .chunkSize(chunkSize)
-                    .engine(engine)
-                    .cheerpxUrl(cheerpxUrl)
-                    .memoryMiB(memory)
-                    .network(network)
-                    .entrypoint(cmd)
-                    .environment(env)
-                    .workingDirectory(cwd)
-                    .user(user)
+            Engine engineKind = Engine.parse(engine);
+            if (engineKind == Engine.CHEERPX && Boolean.TRUE.equals(snapshot)) {
+                throw new IllegalArgumentException("--snapshot needs --engine v86 (CheerpX has no saved states)");
+            }
+            WebVm vm = WebVm.from(image != null ? Source.image(here.resolve(image))
+                            : Source.dockerfile(dockerfile != null ? here.resolve(dockerfile) : ctx.resolve("Dockerfile"), ctx))
+                    .toolVersion(new Version().getVersion()[0])
+                    .build(BuildOptions.builder()
+                            .backend(BuildBackend.parse(builder))
+                            .target(target)
+                            .buildArgs(buildArgs)
+                            .network(BuildNetwork.parse(buildNetwork))
+                            .runTimeout(Duration.ofSeconds(runTimeout))
+                            .maxAddSize(maxAddSize == null ? BuildOptions.DEFAULT_MAX_ADD_SIZE
+                                    : DataSize.parse(maxAddSize, "--max-add-size"))
+                            .allowInsecureRegistries(allowInsecureRegistries)
+                            .build())
+                    .disk(DiskOptions.builder()
+                            .size(DataSize.parseOptional(imageSize, "--image-size"))
+                            .headroom(Headroom.parse(headroom))
+                            .ext2Revision(ext2Revision)
+                            .blockSize(blockSize)
+                            .chunkSize(DataSize.ofBytes(chunkSize))
+                            .layout(DiskLayout.parse(diskLayout))
+                            .build())
+                    .engine(engineKind)
+                    .v86(V86Options.builder()
+                            .memory(DataSize.ofMebibytes(memory))
+                            .network(network)
+                            .snapshot(snapshot == null || snapshot)
+                            .snapshotTimeout(Duration.ofSeconds(snapshotTimeout))
+                            .build())
+                    .cheerpx(CheerpxOptions.builder().url(cheerpxUrl).build())
+                    .container(ContainerOverrides.builder()
+                            .entrypoint(cmd)
+                            .environment(env)
+                            .workingDirectory(cwd)
+                            .user(user)
+                            .build())
                     .projectDirectory(here)
-                    .outputDirectory(here.resolve(output))
                     .workDirectory(here.resolve(workDirectory))
-                    .cacheDirectory(cacheDirectory != null ? here.resolve(cacheDirectory)
-                            : Path.of(System.getProperty("user.home"), ".cache", "webvm-maven"))
-                    .debianMirror(debianMirror)
-                    .offline(offline)
-                    .snapshot(snapshot)
-                    .snapshotTimeoutSeconds(snapshotTimeout);
+                    .offline(offline);
+            if (cacheDirectory != null) {
+                vm.cacheDirectory(here.resolve(cacheDirectory));
+            }
+            if (debianMirror != null) {
+                vm.bootKitFrom(URI.create(debianMirror), "bookworm");
+            }
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            new Pipeline(b.build(), new StageLog(out::println, line -> err.println("warning: " + line))).run();
+            vm.logTo(out::println, line -> err.println("warning: " + line)).buildSite(here.resolve(output));
             out.println("preview it with `java -jar webvm-cli.jar serve" + (output.equals(Path.of("target/webvm-site"))
                     ? "" : " --dir " + output) + "`");
             return 0;

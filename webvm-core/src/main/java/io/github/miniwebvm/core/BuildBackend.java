@@ -7,5 +7,10 @@ public enum BuildBackend {
     /** {@code docker build} when a daemon answers, else {@code podman build}. */
     ENGINE,
     /** Our own builder: no daemon; RUN steps in a bubblewrap sandbox. */
-    NATIVE
+    NATIVE;
+
+    /** {@code auto}, {@code engine} or {@code native}, any case; blank gives {@link #AUTO}. */
+    public static BuildBackend parse(String text) {
+        return Names.parse(BuildBackend.class, text, "builder", AUTO);
+    }
 }

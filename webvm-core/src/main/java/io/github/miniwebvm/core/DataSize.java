@@ -28,9 +28,20 @@ public record DataSize(long bytes) {
 
     /** Parses bytes with an optional binary suffix K, M, G or T ({@code 750M}, {@code 1GiB}, {@code 4096}). */
     public static DataSize parse(String text) {
+        return parse(text, null);
+    }
+
+    /** As {@link #parse(String, String)}, and {@code null} for a null or blank text (the setting is not given). */
+    public static DataSize parseOptional(String text, String setting) {
+        return text == null || text.isBlank() ? null : parse(text, setting);
+    }
+
+    /** As {@link #parse(String)}; a message about a bad text names {@code setting}. */
+    public static DataSize parse(String text, String setting) {
+        String name = setting == null ? "" : setting + " ";
         Matcher m = TEXT.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a size; use bytes or a suffix K, M, G, T (e.g. 750M)");
+            throw new IllegalArgumentException(name + "'" + text + "' is not a size; use bytes or a suffix K, M, G, T (e.g. 750M)");
         }
         int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
             case "K" -> 10;
@@ -41,7 +52,7 @@ public record DataSize(long bytes) {
         };
         long n = Long.parseLong(m.group(1));
         if (n > Long.MAX_VALUE >> shift) {
-            throw new IllegalArgumentException("'" + text + "' is too large a size");
+            throw new IllegalArgumentException(name + "'" + text + "' is too large a size");
         }
         return new DataSize(n << shift);
     }

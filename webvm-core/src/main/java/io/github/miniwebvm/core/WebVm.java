@@ -4,12 +4,9 @@ import io.github.miniwebvm.core.internal.pipeline.Pipeline;
 import io.github.miniwebvm.core.internal.pipeline.PipelineException;
 import io.github.miniwebvm.core.internal.pipeline.PipelineOptions;
 import io.github.miniwebvm.core.internal.pipeline.StageLog;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -19,87 +16,73 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * BuiltSite site = WebVm.from(Source.dockerfileIn(Path.of("app")))
- *         .engine(Engine.V86)
- *         .memory(DataSize.ofMebibytes(512))
- *         .buildArg("VERSION", "1.2")
+ *         .build(BuildOptions.builder().buildArg("VERSION", "1.2").build())
+ *         .v86(V86Options.builder().memory(DataSize.ofMebibytes(512)).build())
  *         .logTo(System.out::println, System.err::println)
  *         .buildSite(Path.of("app/target/webvm-site"));
  * }</pre>
  *
- * Settings not given keep the defaults the Maven plugin documents. Everything is validated when
- * {@link #buildSite} is called, in one place, with messages that name the setting. The site is
- * swapped in only when complete; a failed build leaves the previous one as it was, and a call
- * whose inputs have not changed does nothing.
+ * Every setting has a default; each option value checks itself when it is made and names the
+ * setting in its message. The site is swapped in only when complete; a failed build leaves the
+ * previous one as it was, and a call whose inputs have not changed does nothing.
  */
 public final class WebVm {
     private final Source source;
-    private Engine engine = Engine.V86;
-    private BuildBackend backend = BuildBackend.AUTO;
-    private DataSize memory = DataSize.ofMebibytes(256);
-    private DataSize imageSize;
-    private DataSize headroom;
-    private final Map<String, String> buildArgs = new LinkedHashMap<>();
-    private List<String> command;
-    private Boolean snapshot;
+    private final PipelineOptions.Builder options = PipelineOptions.builder();
     private Path workDirectory;
     private Path cacheDirectory = Path.of(System.getProperty("user.home"), ".cache", "webvm-maven");
-    private boolean offline;
     private Consumer<String> info = line -> { };
     private Consumer<String> warn = line -> { };
 
     private WebVm(Source source) {
         this.source = Objects.requireNonNull(source, "source");
+        if (source.image != null) {
+            options.image(source.image);
+        } else {
+            options.dockerfile(source.dockerfile, source.context);
+        }
     }
 
     public static WebVm from(Source source) {
         return new WebVm(source);
     }
 
+    /** How the Dockerfile is built; default {@link BuildOptions#defaults()}. */
+    public WebVm build(BuildOptions build) {
+        options.build(build);
+        return this;
+    }
+
+    /** The ext2 disk and its chunks; default {@link DiskOptions#defaults()}. */
+    public WebVm disk(DiskOptions disk) {
+        options.disk(disk);
+        return this;
+    }
+
     /** The emulator of the site; default {@link Engine#V86}. */
     public WebVm engine(Engine engine) {
-        this.engine = Objects.requireNonNull(engine, "engine");
+        options.engine(engine);
         return this;
     }
 
-    /** What builds the Dockerfile; default {@link BuildBackend#AUTO}. */
-    public WebVm buildWith(BuildBackend backend) {
-        this.backend = Objects.requireNonNull(backend, "backend");
+    /**
+     * The settings of engine v86; default {@link V86Options#defaults()}. With engine CheerpX they
+     * are not used, and a network other than {@code none} is refused.
+     */
+    public WebVm v86(V86Options v86) {
+        options.v86(v86);
         return this;
     }
 
-    /** The guest's memory (v86), whole MiB from 64 to 2048; default 256 MiB. */
-    public WebVm memory(DataSize memory) {
-        this.memory = Objects.requireNonNull(memory, "memory");
+    /** The settings of engine CheerpX; anything but {@link CheerpxOptions#defaults()} needs {@code engine(CHEERPX)}. */
+    public WebVm cheerpx(CheerpxOptions cheerpx) {
+        options.cheerpx(cheerpx);
         return this;
     }
 
-    /** The ext2 disk's size; default the content plus {@link #headroom}. */
-    public WebVm imageSize(DataSize imageSize) {
-        this.imageSize = imageSize;
-        return this;
-    }
-
-    /** Free space on the disk for the visitor's work, when the image size is automatic. */
-    public WebVm headroom(DataSize headroom) {
-        this.headroom = headroom;
-        return this;
-    }
-
-    /** An {@code ARG} value of the Dockerfile. */
-    public WebVm buildArg(String name, String value) {
-        buildArgs.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
-        return this;
-    }
-
-    /** The command the VM runs instead of the image's ENTRYPOINT and CMD. */
-    public WebVm command(List<String> argv) {
-        this.command = List.copyOf(argv);
-        return this;
-    }
-
-    /** Boot once at build time and ship the machine state (v86 only); default on for v86. */
-    public WebVm snapshot(boolean snapshot) {
-        this.snapshot = snapshot;
+    /** Overrides of the image's command, environment, working directory and user. */
+    public WebVm container(ContainerOverrides container) {
+        options.container(container);
         return this;
     }
 
@@ -115,9 +98,27 @@ public final class WebVm {
         return this;
     }
 
+    /** The folder of the project the build belongs to: no output or work folder may hold it. */
+    public WebVm projectDirectory(Path projectDirectory) {
+        options.projectDirectory(projectDirectory == null ? null : projectDirectory.toAbsolutePath().normalize());
+        return this;
+    }
+
+    /** The Debian mirror and suite the v86 boot kit (kernel, busybox, BIOS) comes from; default deb.debian.org, bookworm. */
+    public WebVm bootKitFrom(URI debianMirror, String suite) {
+        options.bootKitFrom(debianMirror, suite);
+        return this;
+    }
+
     /** Use only what is in the cache: no registry, no mirror. */
     public WebVm offline(boolean offline) {
-        this.offline = offline;
+        options.offline(offline);
+        return this;
+    }
+
+    /** The calling tool and its version, e.g. {@code webvm-maven-plugin 1.0}; a new one redoes the work. */
+    public WebVm toolVersion(String toolVersion) {
+        options.toolVersion(toolVersion);
         return this;
     }
 
@@ -135,41 +136,27 @@ public final class WebVm {
     public BuiltSite buildSite(Path outputDirectory) throws WebVmException {
         long start = System.nanoTime();
         Path out = outputDirectory.toAbsolutePath().normalize();
-        PipelineOptions options;
+        PipelineOptions run;
         try {
-            PipelineOptions.Builder b = PipelineOptions.builder()
-                    .dockerfile(source.dockerfile)
-                    .context(source.context)
-                    .image(source.image)
-                    .buildArgs(buildArgs)
-                    .builder(backend.name().toLowerCase(Locale.ROOT))
-                    .engine(engine.name().toLowerCase(Locale.ROOT))
-                    .memoryMiB(memoryMiB())
-                    .imageSize(imageSize == null ? null : Long.toString(imageSize.bytes()))
-                    .headroom(headroom == null ? null : Long.toString(headroom.bytes()))
-                    .entrypoint(command)
-                    .snapshot(snapshot)
+            run = options
                     .outputDirectory(out)
                     .workDirectory(workDirectory != null ? workDirectory.toAbsolutePath().normalize()
                             : out.resolveSibling(out.getFileName() + "-work"))
-                    .cacheDirectory(cacheDirectory)
-                    .offline(offline);
-            options = b.build();
+                    .cacheDirectory(cacheDirectory.toAbsolutePath().normalize())
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new WebVmException(e.getMessage(), e, true);
         }
         try {
-            boolean rebuilt = new Pipeline(options, new StageLog(info, warn)).run();
+            boolean rebuilt = new Pipeline(run, new StageLog(info, warn)).run();
             return new BuiltSite(out, rebuilt, Duration.ofNanos(System.nanoTime() - start));
         } catch (PipelineException e) {
             throw new WebVmException(e.getMessage(), e, e.isUserError());
         }
     }
 
-    private int memoryMiB() {
-        if (memory.bytes() % (1 << 20) != 0 || memory.mebibytes() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("memory must be whole MiB, not " + memory.bytes() + " bytes");
-        }
-        return (int) memory.mebibytes();
+    @Override
+    public String toString() {
+        return "WebVm from " + source;
     }
 }

@@ -42,10 +42,10 @@ class WebVmTest {
         MissingOracle.require(Files.isDirectory(CACHE.resolve("debian")), "the boot kit cache in " + CACHE);
         List<String> lines = new ArrayList<>();
         WebVm vm = WebVm.from(Source.image(rootfs()))
-                .memory(DataSize.ofMebibytes(128))
-                .imageSize(DataSize.parse("4M"))
-                .command(List.of("/bin/sh", "-l"))
-                .snapshot(false)
+                .disk(DiskOptions.builder().size(DataSize.parse("4M")).build())
+                .v86(V86Options.builder().memory(DataSize.ofMebibytes(128)).network("wisp://127.0.0.1:5001/")
+                        .snapshot(false).build())
+                .container(ContainerOverrides.builder().entrypoint(List.of("/bin/sh", "-l")).build())
                 .offline(true)
                 .cacheDirectory(CACHE)
                 .logTo(lines::add, lines::add);
@@ -53,7 +53,8 @@ class WebVmTest {
         assertThat(first.rebuilt()).isTrue();
         assertThat(first.directory()).isEqualTo(tmp.resolve("site"));
         String config = Files.readString(tmp.resolve("site/webvm.json"));
-        assertThat(config).contains("\"memoryMiB\" : 128").contains("\"-l\"");
+        assertThat(config).contains("\"memoryMiB\" : 128").contains("\"-l\"")
+                .contains("\"network\" : \"wisp://127.0.0.1:5001/\"");
         assertThat(tmp.resolve("site-work/rootfs.ext2")).hasSize(4 << 20);
         assertThat(lines).anyMatch(l -> l.startsWith("webvm: site ready in " + tmp.resolve("site")));
 
@@ -62,26 +63,16 @@ class WebVmTest {
     }
 
     @Test
-    void badSettingsAreUserErrorsThatNameTheSetting() throws Exception {
-        WebVm vm = WebVm.from(Source.image(rootfs())).memory(DataSize.ofMebibytes(8));
+    void settingsThatDoNotFitTogetherAreUserErrorsThatNameTheSetting() throws Exception {
+        WebVm vm = WebVm.from(Source.image(rootfs())).cheerpx(CheerpxOptions.builder().tailscale(true).build());
         assertThatThrownBy(() -> vm.buildSite(tmp.resolve("site")))
                 .isInstanceOf(WebVmException.class)
-                .hasMessageContaining("memory must be between 64 and 2048 MiB, not 8")
+                .hasMessageContaining("tailscale")
+                .hasMessageContaining("need engine cheerpx")
                 .satisfies(e -> assertThat(((WebVmException) e).isUserError()).isTrue());
-        WebVm halfMib = WebVm.from(Source.image(rootfs())).memory(DataSize.ofBytes(3 << 19));
-        assertThatThrownBy(() -> halfMib.buildSite(tmp.resolve("site"))).hasMessageContaining("memory must be whole MiB");
-        WebVm cheerpxSnapshot = WebVm.from(Source.image(rootfs())).engine(Engine.CHEERPX).snapshot(true);
-        assertThatThrownBy(() -> cheerpxSnapshot.buildSite(tmp.resolve("site"))).hasMessageContaining("snapshot=true needs engine v86");
+        WebVm cheerpxNetwork = WebVm.from(Source.image(rootfs())).engine(Engine.CHEERPX)
+                .v86(V86Options.builder().network("fetch").build());
+        assertThatThrownBy(() -> cheerpxNetwork.buildSite(tmp.resolve("site"))).hasMessageContaining("needs engine v86");
         assertThat(tmp.resolve("site")).doesNotExist();
-    }
-
-    @Test
-    void sizesParseAndPrintInBinaryUnits() {
-        assertThat(DataSize.parse("750M").bytes()).isEqualTo(750L << 20);
-        assertThat(DataSize.parse("1GiB")).isEqualTo(DataSize.ofGibibytes(1));
-        assertThat(DataSize.parse("4096").toString()).isEqualTo("4K");
-        assertThat(DataSize.ofBytes(1000).toString()).isEqualTo("1000");
-        assertThatThrownBy(() -> DataSize.parse("lots")).hasMessageContaining("'lots' is not a size");
-        assertThatThrownBy(() -> DataSize.parse("99999999999T")).hasMessageContaining("too large");
     }
 }

@@ -1,10 +1,22 @@
 package io.github.miniwebvm.maven;
 
-import io.github.miniwebvm.core.internal.pipeline.Pipeline;
-import io.github.miniwebvm.core.internal.pipeline.PipelineException;
-import io.github.miniwebvm.core.internal.pipeline.PipelineOptions;
-import io.github.miniwebvm.core.internal.pipeline.StageLog;
+import io.github.miniwebvm.core.BuildBackend;
+import io.github.miniwebvm.core.BuildNetwork;
+import io.github.miniwebvm.core.BuildOptions;
+import io.github.miniwebvm.core.CheerpxOptions;
+import io.github.miniwebvm.core.ContainerOverrides;
+import io.github.miniwebvm.core.DataSize;
+import io.github.miniwebvm.core.DiskLayout;
+import io.github.miniwebvm.core.DiskOptions;
+import io.github.miniwebvm.core.Engine;
+import io.github.miniwebvm.core.Headroom;
+import io.github.miniwebvm.core.Source;
+import io.github.miniwebvm.core.V86Options;
+import io.github.miniwebvm.core.WebVm;
+import io.github.miniwebvm.core.WebVmException;
 import java.io.File;
+import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -241,17 +253,16 @@ public class PackageMojo extends AbstractMojo {
             getLog().info("webvm:package skipped (webvm.skip)");
             return;
         }
-        PipelineOptions options;
+        WebVm vm;
         try {
-            options = options();
+            vm = configure();
         } catch (IllegalArgumentException e) {
-            throw new MojoFailureException(e.getMessage(), e);
+            throw new MojoFailureException("webvm: " + e.getMessage(), e);
         }
-        StageLog log = new StageLog(getLog()::info, getLog()::warn);
         try {
-            new Pipeline(options, log).run();
+            vm.buildSite(Defaults.resolve(outputDirectory, executionRoot, "target/webvm-site"));
             getLog().info("preview it with `mvn webvm:serve`");
-        } catch (PipelineException e) {
+        } catch (WebVmException e) {
             if (e.isUserError()) {
                 throw new MojoFailureException(e.getMessage(), e);
             }
@@ -269,67 +280,98 @@ public class PackageMojo extends AbstractMojo {
                 ? " " + jar.length() + "@" + jar.lastModified() : "");
     }
 
-    private PipelineOptions options() {
-        Map<String, String> args = new LinkedHashMap<>();
+    /** The parameters as the core's typed settings; a bad value throws with the parameter's name. */
+    private WebVm configure() {
+        Map<String, String> allBuildArgs = new LinkedHashMap<>();
         if (buildArgs != null) {
-            args.putAll(buildArgs);
+            allBuildArgs.putAll(buildArgs);
         }
-        args.putAll(PipelineOptions.parsePairs(buildArgsList, "webvm.buildArgs"));
-
-        PipelineOptions.Builder b = PipelineOptions.builder()
-                .pluginVersion(pluginIdentity())
-                .dockerfile(dockerfile.toPath())
-                .context(context.toPath())
-                .buildArgs(args)
-                .target(target)
-                .builder(builder)
-                .platform(platform)
-                .allowInsecureRegistries(allowInsecureRegistries)
-                .buildNetwork(buildNetwork)
-                .runTimeoutSeconds(runTimeout)
-                .maxAddSize(maxAddSize)
-                .image(image == null ? null : image.toPath())
-                .imageSize(imageSize)
-                .headroom(headroom)
-                .ext2Revision(ext2Revision)
-                .blockSize(blockSize)
-                .diskLayout(diskLayout)
-                .chunkSize(chunkSize)
-                .engine(engine)
-                .cheerpxUrl(cheerpxUrl)
-                .cheerpx(cheerpxVersion, cheerpxDiskUrl, tailscale, tailscaleControlUrl)
-                .memoryMiB(memory)
-                .network(network)
-                .projectDirectory(Defaults.resolve(projectDirectory, executionRoot, "."))
-                .outputDirectory(Defaults.resolve(outputDirectory, executionRoot, "target/webvm-site"))
-                .workDirectory(Defaults.resolve(workDirectory, executionRoot, "target/webvm"))
-                .cacheDirectory(cacheDirectory.toPath())
-                .debianMirror(debianMirror)
-                .debianSuite(debianSuite)
-                .offline(offline)
-                .snapshot(snapshot)
-                .snapshotReady(snapshotReady)
-                .snapshotTimeoutSeconds(snapshotTimeout)
-                .snapshotNode(snapshotNode);
+        allBuildArgs.putAll(parsePairs(buildArgsList, "webvm.buildArgs"));
+        ContainerOverrides.Builder overrides = ContainerOverrides.builder();
         if (container != null) {
-            b.entrypoint(container.entrypoint).args(container.args).environment(container.environment)
-                    .workingDirectory(container.workingDirectory).user(container.user);
+            overrides.entrypoint(container.entrypoint).args(container.args).workingDirectory(container.workingDirectory)
+                    .user(container.user);
+            if (container.environment != null) {
+                overrides.environment(container.environment);
+            }
         }
         if (cmd != null && !cmd.isEmpty()) {
-            b.entrypoint(cmd);
+            overrides.entrypoint(cmd);
         }
-        if (this.args != null && !this.args.isEmpty()) {
-            b.args(this.args);
+        if (args != null && !args.isEmpty()) {
+            overrides.args(args);
         }
-        if (env != null && !env.isBlank()) {
-            b.environment(PipelineOptions.parsePairs(env, "webvm.env"));
-        }
+        overrides.environment(parsePairs(env, "webvm.env"));
         if (cwd != null && !cwd.isBlank()) {
-            b.workingDirectory(cwd);
+            overrides.workingDirectory(cwd);
         }
         if (user != null && !user.isBlank()) {
-            b.user(user);
+            overrides.user(user);
         }
-        return b.build();
+        Engine engineKind = Engine.parse(engine);
+        if (engineKind == Engine.CHEERPX && Boolean.TRUE.equals(snapshot)) {
+            throw new IllegalArgumentException("snapshot=true needs engine v86 (CheerpX has no saved states);"
+                    + " set snapshot=false");
+        }
+        return WebVm.from(image != null ? Source.image(image.toPath())
+                        : Source.dockerfile(dockerfile.toPath(), context.toPath()))
+                .toolVersion(pluginIdentity())
+                .build(BuildOptions.builder()
+                        .backend(BuildBackend.parse(builder))
+                        .target(target)
+                        .buildArgs(allBuildArgs)
+                        .platform(platform)
+                        .network(BuildNetwork.parse(buildNetwork))
+                        .runTimeout(Duration.ofSeconds(runTimeout))
+                        .maxAddSize(DataSize.parse(maxAddSize, "maxAddSize"))
+                        .allowInsecureRegistries(allowInsecureRegistries)
+                        .build())
+                .disk(DiskOptions.builder()
+                        .size(DataSize.parseOptional(imageSize, "imageSize"))
+                        .headroom(Headroom.parse(headroom))
+                        .ext2Revision(ext2Revision)
+                        .blockSize(blockSize)
+                        .chunkSize(DataSize.ofBytes(chunkSize))
+                        .layout(DiskLayout.parse(diskLayout))
+                        .build())
+                .engine(engineKind)
+                .v86(V86Options.builder()
+                        .memory(DataSize.ofMebibytes(memory))
+                        .network(network)
+                        .snapshot(snapshot == null || snapshot)
+                        .snapshotReady(snapshotReady)
+                        .snapshotTimeout(Duration.ofSeconds(snapshotTimeout))
+                        .node(snapshotNode)
+                        .build())
+                .cheerpx(CheerpxOptions.builder()
+                        .version(cheerpxVersion)
+                        .url(cheerpxUrl)
+                        .diskUrl(cheerpxDiskUrl)
+                        .tailscale(tailscale)
+                        .tailscaleControlUrl(tailscaleControlUrl)
+                        .build())
+                .container(overrides.build())
+                .projectDirectory(Defaults.resolve(projectDirectory, executionRoot, "."))
+                .workDirectory(Defaults.resolve(workDirectory, executionRoot, "target/webvm"))
+                .cacheDirectory(cacheDirectory.toPath())
+                .bootKitFrom(URI.create(debianMirror), debianSuite)
+                .offline(offline)
+                .logTo(getLog()::info, getLog()::warn);
+    }
+
+    /** Parses {@code K=V,K2=V2} (values may contain '='); null or blank gives an empty map. */
+    static Map<String, String> parsePairs(String text, String parameter) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String pair : text.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(parameter + ": '" + pair + "' is not KEY=VALUE");
+            }
+            out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1));
+        }
+        return out;
     }
 }

@@ -1,6 +1,6 @@
 package io.github.miniwebvm.maven;
 
-import io.github.miniwebvm.core.internal.serve.SiteServer;
+import io.github.miniwebvm.core.SiteServer;
 import java.io.File;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;

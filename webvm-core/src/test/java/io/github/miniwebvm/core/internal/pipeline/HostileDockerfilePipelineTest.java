@@ -1,5 +1,6 @@
 package io.github.miniwebvm.core.internal.pipeline;
 
+import io.github.miniwebvm.core.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -72,11 +73,13 @@ class HostileDockerfilePipelineTest {
 
     private Pipeline pipeline() {
         PipelineOptions o = PipelineOptions.builder()
-                .dockerfile(project.resolve("Dockerfile")).context(project).projectDirectory(project)
-                .builder("native").maxAddSize("64K").imageSize("4M")
+                .dockerfile(project.resolve("Dockerfile"), project).projectDirectory(project)
+                .build(BuildOptions.builder().backend(BuildBackend.NATIVE).maxAddSize(DataSize.parse("64K")).build())
+                .disk(DiskOptions.builder().size(DataSize.parse("4M")).build())
                 .outputDirectory(site).workDirectory(work).cacheDirectory(CACHE)
                 .offline(true)
-                .snapshot(false)   // the tiny image cannot boot; the snapshot stage is not under test here
+                // the tiny image cannot boot; the snapshot stage is not under test here
+                .v86(V86Options.builder().snapshot(false).build())
                 .build();
         return new Pipeline(o, new StageLog(log::add, log::add));
     }

@@ -1,5 +1,6 @@
 package io.github.miniwebvm.core.internal.pipeline;
 
+import io.github.miniwebvm.core.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -57,10 +58,11 @@ class HostileInputPipelineTest {
 
     private Pipeline pipeline(Path image) {
         PipelineOptions o = PipelineOptions.builder()
-                .image(image).context(tmp).imageSize("4M")
+                .image(image).disk(DiskOptions.builder().size(DataSize.parse("4M")).build())
                 .outputDirectory(site).workDirectory(tmp.resolve("out/webvm")).cacheDirectory(CACHE)
                 .offline(true)
-                .snapshot(false)   // the tiny image cannot boot; the snapshot stage is not under test here
+                // the tiny image cannot boot; the snapshot stage is not under test here
+                .v86(V86Options.builder().snapshot(false).build())
                 .build();
         return new Pipeline(o, new StageLog(log::add, log::add));
     }

@@ -1,5 +1,6 @@
 package io.github.miniwebvm.core.internal.pipeline;
 
+import io.github.miniwebvm.core.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,9 +45,9 @@ class OutputSafetyTest {
 
     private PipelineOptions.Builder options(Path output, Path work) {
         return PipelineOptions.builder()
-                .projectDirectory(project).dockerfile(project.resolve("Dockerfile")).context(project)
+                .projectDirectory(project).dockerfile(project.resolve("Dockerfile"), project)
                 .outputDirectory(output).workDirectory(work).cacheDirectory(tmp.resolve("cache"))
-                .offline(true).snapshot(false);
+                .offline(true).v86(V86Options.builder().snapshot(false).build());
     }
 
     private void assertRefused(PipelineOptions.Builder options, String... message) throws Exception {

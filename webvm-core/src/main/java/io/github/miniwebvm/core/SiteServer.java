@@ -1,4 +1,4 @@
-package io.github.miniwebvm.core.internal.serve;
+package io.github.miniwebvm.core;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,4 @@
-package io.github.miniwebvm.core.internal.serve;
+package io.github.miniwebvm.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
