@@ -50,6 +50,13 @@ public final class WebVmCli {
     static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new WebVmCli());
         cl.setOut(out).setErr(err);
+        // bad values are usage errors (status 2) whose message says what the option accepts
+        cl.registerConverter(DataSize.class, DataSize::parse);
+        cl.registerConverter(Headroom.class, Headroom::parse);
+        cl.registerConverter(Engine.class, Engine::parse);
+        cl.registerConverter(BuildBackend.class, BuildBackend::parse);
+        cl.registerConverter(BuildNetwork.class, BuildNetwork::parse);
+        cl.registerConverter(DiskLayout.class, DiskLayout::parse);
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof WebVmException p) {
                 line.getErr().println("webvm: " + p.getMessage());
@@ -89,39 +96,51 @@ public final class WebVmCli {
         @Option(names = "--target", description = "the stage of a multi-stage build (default: the last)")
         String target;
         @Option(names = "--builder", description = "auto, engine (docker/podman) or native (default: auto)")
-        String builder;
+        BuildBackend builder = BuildBackend.AUTO;
+        @Option(names = "--platform", defaultValue = BuildOptions.PLATFORM, description = "the platform to build for; the VM runs i386 only")
+        String platform;
         @Option(names = "--allow-insecure-registries", description = "plain-HTTP registries on this machine for FROM")
         boolean allowInsecureRegistries;
         @Option(names = "--build-network", description = "network of native RUN steps: default or none")
-        String buildNetwork;
+        BuildNetwork buildNetwork = BuildNetwork.DEFAULT;
         @Option(names = "--run-timeout", defaultValue = "7200", description = "seconds one native RUN step may take")
         int runTimeout;
         @Option(names = "--max-add-size", description = "the most one ADD may fetch or unpack (default: 4G)")
-        String maxAddSize;
+        DataSize maxAddSize = BuildOptions.DEFAULT_MAX_ADD_SIZE;
         @Option(names = "--image", description = "skip the build: an ext2 image, rootfs tar, OCI layout/archive or docker archive")
         Path image;
         @Option(names = "--image-size", description = "the ext2 image's size, e.g. 750M (default: content + headroom)")
-        String imageSize;
+        DataSize imageSize;
         @Option(names = "--headroom", description = "free space for the visitor, e.g. 256M or 50%")
-        String headroom;
+        Headroom headroom;
         @Option(names = "--ext2-revision", description = "0 or 1 (default: 1 for v86, 0 for cheerpx)")
         Integer ext2Revision;
         @Option(names = "--block-size", defaultValue = "4096", description = "ext2 block size: 1024, 2048 or 4096")
         int blockSize;
         @Option(names = "--disk-layout", description = "packed, webvm or v86 (default: packed)")
-        String diskLayout;
-        @Option(names = "--chunk-size", defaultValue = "131072", description = "bytes per disk chunk")
-        int chunkSize;
+        DiskLayout diskLayout = DiskLayout.PACKED;
+        @Option(names = "--chunk-size", description = "bytes per disk chunk, e.g. 128K (default: 128K)")
+        DataSize chunkSize = DiskOptions.DEFAULT_CHUNK_SIZE;
         @Option(names = "--engine", description = "v86 (default) or cheerpx")
-        String engine;
+        Engine engine = Engine.V86;
         @Option(names = "--cheerpx-url", description = "where the page loads CheerpX from")
         String cheerpxUrl;
+        @Option(names = "--cheerpx-version", description = "the CheerpX version the page loads (default: 1.3.9)")
+        String cheerpxVersion;
+        @Option(names = "--cheerpx-disk-url", description = "an external disk for cheerpx: wss://… or https://…/IMAGE.ext2")
+        String cheerpxDiskUrl;
+        @Option(names = "--tailscale", description = "offer networking through Tailscale (cheerpx)")
+        boolean tailscale;
+        @Option(names = "--tailscale-control-url", description = "a Tailscale control server such as Headscale (cheerpx)")
+        String tailscaleControlUrl;
         @Option(names = "--memory", defaultValue = "256", description = "guest memory in MiB (v86)")
         int memory;
         @Option(names = "--network", description = "the guest's network (v86): none (default), fetch, or a wisp:// or wss:// relay URL")
         String network;
         @Option(names = "--cmd", split = ",", description = "the command the VM runs (default: the image's)")
         List<String> cmd;
+        @Option(names = "--args", split = ",", description = "the command's arguments (default: the image's CMD)")
+        List<String> args;
         @Option(names = "--env", paramLabel = "K=V", description = "an environment variable for the command; repeat for more")
         Map<String, String> env = new LinkedHashMap<>();
         @Option(names = "--cwd", description = "the command's working directory (default: the image's)")
@@ -134,12 +153,19 @@ public final class WebVmCli {
         Path workDirectory;
         @Option(names = "--cache-dir", description = "downloads and layers (default: ~/.cache/webvm-maven)")
         Path cacheDirectory;
-        @Option(names = "--debian-mirror", description = "the Debian mirror of the v86 boot kit")
+        @Option(names = "--debian-mirror", defaultValue = "https://deb.debian.org/debian",
+                description = "the Debian mirror of the v86 boot kit (default: ${DEFAULT-VALUE})")
         String debianMirror;
+        @Option(names = "--debian-suite", defaultValue = "bookworm", description = "the Debian suite of the boot kit (default: ${DEFAULT-VALUE})")
+        String debianSuite;
         @Option(names = "--offline", description = "use only what is cached")
         boolean offline;
         @Option(names = "--snapshot", negatable = true, description = "boot once at build time and ship the machine state (default: on for v86)")
         Boolean snapshot;
+        @Option(names = "--snapshot-ready", description = "a JavaScript regex the command prints when ready for the snapshot")
+        String snapshotReady;
+        @Option(names = "--snapshot-node", defaultValue = "node", description = "the Node.js executable of the snapshot boot (default: ${DEFAULT-VALUE})")
+        String snapshotNode;
         @Option(names = "--snapshot-timeout", defaultValue = "600", description = "seconds the build-time boot may take")
         int snapshotTimeout;
 
@@ -147,41 +173,33 @@ public final class WebVmCli {
         public Integer call() throws WebVmException {
             Path here = Path.of("").toAbsolutePath();
             Path ctx = here.resolve(context).normalize();
-            Engine engineKind = Engine.parse(engine);
-            if (engineKind == Engine.CHEERPX && Boolean.TRUE.equals(snapshot)) {
+            if (engine == Engine.CHEERPX && Boolean.TRUE.equals(snapshot)) {
                 throw new IllegalArgumentException("--snapshot needs --engine v86 (CheerpX has no saved states)");
             }
             WebVm vm = WebVm.from(image != null ? Source.image(here.resolve(image))
                             : Source.dockerfile(dockerfile != null ? here.resolve(dockerfile) : ctx.resolve("Dockerfile"), ctx))
                     .toolVersion(new Version().getVersion()[0])
                     .build(BuildOptions.builder()
-                            .backend(BuildBackend.parse(builder))
-                            .target(target)
-                            .buildArgs(buildArgs)
-                            .network(BuildNetwork.parse(buildNetwork))
-                            .runTimeout(Duration.ofSeconds(runTimeout))
-                            .maxAddSize(maxAddSize == null ? BuildOptions.DEFAULT_MAX_ADD_SIZE
-                                    : DataSize.parse(maxAddSize, "--max-add-size"))
+                            .backend(builder).target(target).buildArgs(buildArgs).platform(platform).network(buildNetwork)
+                            .runTimeout(Duration.ofSeconds(runTimeout)).maxAddSize(maxAddSize)
                             .allowInsecureRegistries(allowInsecureRegistries)
                             .build())
-                    .disk(DiskOptions.builder()
-                            .size(DataSize.parseOptional(imageSize, "--image-size"))
-                            .headroom(Headroom.parse(headroom))
-                            .ext2Revision(ext2Revision)
-                            .blockSize(blockSize)
-                            .chunkSize(DataSize.ofBytes(chunkSize))
-                            .layout(DiskLayout.parse(diskLayout))
-                            .build())
-                    .engine(engineKind)
+                    .disk(DiskOptions.builder().size(imageSize).headroom(headroom).ext2Revision(ext2Revision)
+                            .blockSize(blockSize).chunkSize(chunkSize).layout(diskLayout).build())
+                    .engine(engine)
                     .v86(V86Options.builder()
                             .memory(DataSize.ofMebibytes(memory))
                             .network(network)
                             .snapshot(snapshot == null || snapshot)
+                            .snapshotReady(snapshotReady)
                             .snapshotTimeout(Duration.ofSeconds(snapshotTimeout))
+                            .node(snapshotNode)
                             .build())
-                    .cheerpx(CheerpxOptions.builder().url(cheerpxUrl).build())
+                    .cheerpx(CheerpxOptions.builder().version(cheerpxVersion).url(cheerpxUrl).diskUrl(cheerpxDiskUrl)
+                            .tailscale(tailscale).tailscaleControlUrl(tailscaleControlUrl).build())
                     .container(ContainerOverrides.builder()
                             .entrypoint(cmd)
+                            .args(args)
                             .environment(env)
                             .workingDirectory(cwd)
                             .user(user)
@@ -192,9 +210,7 @@ public final class WebVmCli {
             if (cacheDirectory != null) {
                 vm.cacheDirectory(here.resolve(cacheDirectory));
             }
-            if (debianMirror != null) {
-                vm.bootKitFrom(URI.create(debianMirror), "bookworm");
-            }
+            vm.bootKitFrom(URI.create(debianMirror), debianSuite);
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             vm.logTo(out::println, line -> err.println("warning: " + line)).buildSite(here.resolve(output));

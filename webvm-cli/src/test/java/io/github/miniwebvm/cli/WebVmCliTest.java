@@ -40,10 +40,20 @@ class WebVmCliTest {
     }
 
     @Test
-    void aBadValueIsAUserErrorThatNamesTheOption() {
+    void aValueOfTheWrongKindIsAUsageErrorThatSaysWhatTheOptionAccepts() {
         int status = run("package", "--engine", "qemu", "--output", tmp.resolve("site").toString());
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("--engine").contains("unknown engine 'qemu'; use one of v86, cheerpx");
+        assertThat(run("package", "--image-size", "big")).isEqualTo(2);
+        assertThat(err.toString()).contains("--image-size").contains("'big' is not a size");
+        assertThat(tmp.resolve("site")).doesNotExist();
+    }
+
+    @Test
+    void aSettingOutOfRangeIsAUserErrorThatNamesIt() {
+        int status = run("package", "--memory", "8", "--output", tmp.resolve("site").toString());
         assertThat(status).isEqualTo(WebVmCli.USER_ERROR);
-        assertThat(err.toString()).startsWith("webvm: ").contains("engine").contains("qemu");
+        assertThat(err.toString()).startsWith("webvm: ").contains("memory must be between 64 and 2048 MiB, not 8");
         assertThat(tmp.resolve("site")).doesNotExist();
     }
 
@@ -58,5 +68,30 @@ class WebVmCliTest {
     void helpListsBothCommands() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("package").contains("serve");
+    }
+
+    /** The README says every parameter of webvm:package is a CLI option of the same name in kebab case. */
+    @Test
+    void everyPackageParameterIsAnOption() throws Exception {
+        Path goals = Path.of("..", "docs", "goals.md");
+        String doc = Files.readString(goals);
+        String table = doc.substring(doc.indexOf("## webvm:package"), doc.indexOf("## webvm:serve"));
+        java.util.Map<String, String> renamed = java.util.Map.of(
+                "buildArgs", "--build-arg", "buildArgsList", "--build-arg", "outputDirectory", "--output",
+                "workDirectory", "--work-dir", "cacheDirectory", "--cache-dir",
+                "container", "--cmd");
+        java.util.Set<String> options = new picocli.CommandLine(new WebVmCli()).getSubcommands().get("package")
+                .getCommandSpec().optionsMap().keySet();
+        java.util.List<String> parameters = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\| `(\\w+)` \\|").matcher(table);
+        while (m.find()) {
+            parameters.add(m.group(1));
+        }
+        assertThat(parameters).hasSizeGreaterThan(35);
+        parameters.remove("skip");   // a build tool's switch; without Maven, one does not run the command
+        for (String p : parameters) {
+            String option = renamed.getOrDefault(p, "--" + p.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT));
+            assertThat(options).as("the option for parameter " + p).contains(option);
+        }
     }
 }
