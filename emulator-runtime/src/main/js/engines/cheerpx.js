@@ -12,6 +12,7 @@
 //   Linux.create({ mounts, networkInterface }), linux.run(cmd, args, { env, cwd, uid, gid }),
 //   linux.setCustomConsole(write(buf, vt), cols, rows) → send(charCode), registerCallback(name, cb),
 //   linux.networkLogin() (Tailscale, as WebVM's page calls it), linux.delete().
+import { acceptDroppedFiles } from "../page/file-drop.js";
 
 // Tailscale's ipn.State value for "Running" (WebVM's network.js waits for it)
 const TAILSCALE_RUNNING = 6;
@@ -294,23 +295,5 @@ function acceptFiles(data, line) {
       line.note(`copied ${name} to /data/${name}`);
     }
   };
-  const picker = document.createElement("input");
-  picker.type = "file";
-  picker.multiple = true;
-  picker.hidden = true;
-  picker.id = "data-files";
-  picker.addEventListener("change", () => copy(Array.from(picker.files)).catch((e) => line.note("copy failed: " + e.message)));
-  document.body.append(picker);
-  line.button("data-upload", "Files → /data", () => picker.click()).title =
-    "Copy files from this computer into /data (or drop them on the terminal)";
-  const target = document.getElementById("terminal");
-  const stop = (e) => {
-    e.preventDefault();
-    e.stopPropagation();
-  };
-  for (const type of ["dragenter", "dragover", "dragleave"]) target.addEventListener(type, stop);
-  target.addEventListener("drop", (e) => {
-    stop(e);
-    copy(Array.from(e.dataTransfer.files)).catch((err) => line.note("copy failed: " + err.message));
-  });
+  acceptDroppedFiles(line.button, copy, (e) => line.note("copy failed: " + e.message));
 }

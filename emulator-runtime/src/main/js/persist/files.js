@@ -5,6 +5,7 @@
 // - "Download disk" saves the disk as the guest sees it (the image as built plus the visitor's
 //   written blocks) as an ext2 image, after the guest has written its caches back (`sync` on the
 //   control channel). It is streamed chunk by chunk through the service worker, never held whole.
+import { acceptDroppedFiles } from "../page/file-drop.js";
 import { formatBytes } from "../page/status.js";
 
 export const DATA_DIR = "/data";
@@ -29,25 +30,7 @@ export function attachFiles(emulator, { config, status, persist }) {
     }
   };
   const failed = (what) => (e) => note(`${what} failed: ${e && e.message ? e.message : e}`);
-  const picker = document.createElement("input");
-  picker.type = "file";
-  picker.multiple = true;
-  picker.hidden = true;
-  picker.id = "data-files";
-  picker.addEventListener("change", () => copyIn(Array.from(picker.files)).catch(failed("copy")).finally(() => (picker.value = "")));
-  document.body.append(picker);
-  button("data-upload", "Files → /data", () => picker.click()).title =
-    "Copy files from this computer into /data (or drop them on the terminal)";
-  const target = document.getElementById("terminal");
-  const stop = (e) => {
-    e.preventDefault();
-    e.stopPropagation();
-  };
-  for (const type of ["dragenter", "dragover", "dragleave"]) target.addEventListener(type, stop);
-  target.addEventListener("drop", (e) => {
-    stop(e);
-    copyIn(Array.from(e.dataTransfer.files)).catch(failed("copy"));
-  });
+  acceptDroppedFiles(button, copyIn, failed("copy"));
 
   // ---- out: a file of /data -------------------------------------------------------------------
   const path = document.createElement("input");
