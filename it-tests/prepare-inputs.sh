@@ -31,6 +31,7 @@ oci_layout() { podman save --quiet --format oci-dir -o "$1" "$ref"; }
 large_disk() {
   local img="$1" tmp blocks last first i
   tmp="$(mktemp -d)"
+  rm -f "$img" # a part left by an interrupted run
   head -c 49152 /dev/urandom > "$tmp/payload"
   echo "$(sha256sum < "$tmp/payload" | cut -d' ' -f1)  /payload" > "$tmp/payload.sha256"
   mke2fs -q -t ext2 -b 4096 -d "$base_dir" "$img" 4608M
