@@ -6,15 +6,16 @@ import { networkCmdline, networkOptions, startNetwork } from "../net/network.js"
 import { openPersistence } from "../persist/persist.js";
 import { attachFiles } from "../persist/files.js";
 
-// v86 0.5.x cannot address disks of 2047 MiB or more (copy/v86 #1353)
-export const MAX_DISK_BYTES = 2047 * 1024 * 1024;
+// v86's IDE controller builds an LBA48 sector number from its low 32 bits only (ide.js get_lba48):
+// 2^32 sectors of 512 bytes. Disks past 2 GiB and 4 GiB are read through use_parts (it-tests large-disk).
+export const MAX_DISK_BYTES = 2 ** 41;
 
 const PROMPT = /[#$] $/;
 
 export async function boot(config, terminal, status) {
   const disk = config.disk;
-  if (disk.size >= MAX_DISK_BYTES) {
-    throw new Error(`the disk is ${disk.size} bytes; v86 supports less than 2047 MiB`);
+  if (disk.size > MAX_DISK_BYTES) {
+    throw new Error(`the disk is ${disk.size} bytes; v86 addresses at most 2 TiB (2^32 sectors of 512 bytes)`);
   }
   const base = location.href;
   const url = (path) => new URL(path, base).href;

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
- * What one {@link Chunker#write} did. Also written as {@code disk/report.json}.
+ * What one {@link Chunker#write} did. Also written as {@code disk/report.json}, without the wall time:
+ * the file is part of the site, and the same image must give the same site bytes.
  *
  * @param layout the layout written
  * @param imageName the image's name (file names and manifest {@code name} derive from it)
@@ -27,7 +28,7 @@ import java.util.List;
  * @param largestFile path of the largest output file, relative to the output folder
  * @param largestFileSize its size in bytes
  * @param warnings hosting limits this output passes (GitHub Pages), empty when none
- * @param elapsedMillis wall time of the run
+ * @param elapsedMillis wall time of the run (logged, not in {@code report.json})
  */
 public record ChunkReport(
     DiskLayout layout,
@@ -65,7 +66,7 @@ public record ChunkReport(
     return imageSize == 0 ? 0 : (double) storedBytes / imageSize;
   }
 
-  /** The report as JSON (the content of {@code report.json}). */
+  /** The report as JSON (the content of {@code report.json}): every field but the wall time. */
   public String toJson() {
     ObjectNode n = DiskManifest.JSON.createObjectNode();
     n.put("layout", layout.name().toLowerCase(java.util.Locale.ROOT));
@@ -88,7 +89,6 @@ public record ChunkReport(
     n.put("largestFile", largestFile);
     n.put("largestFileSize", largestFileSize);
     warnings.forEach(n.putArray("warnings")::add);
-    n.put("elapsedMillis", elapsedMillis);
     try {
       return DiskManifest.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n";
     } catch (JsonProcessingException e) {

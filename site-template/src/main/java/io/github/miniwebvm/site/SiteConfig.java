@@ -40,8 +40,15 @@ public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, i
   /** The network a site has unless asked otherwise. */
   public static final String NETWORK_NONE = "none";
 
-  /** v86 0.5.x cannot address disks of 2047 MiB or more (copy/v86 #1353). */
-  public static final long V86_MAX_DISK_BYTES = 2047L * 1024 * 1024;
+  /**
+   * The largest disk v86 addresses: 2^32 sectors of 512 bytes (2 TiB). Its IDE controller builds an
+   * LBA48 sector number from the low 32 bits only (src/ide.js {@code get_lba48}).
+   */
+  public static final long V86_MAX_DISK_BYTES = 1L << 41;
+
+  /** Why a disk larger than {@link #V86_MAX_DISK_BYTES} cannot run on v86, for error messages. */
+  public static final String V86_DISK_LIMIT = "engine v86 addresses at most 2 TiB (2^32 sectors of 512 bytes: its IDE"
+      + " controller reads only the low 32 bits of an LBA48 sector number)";
 
   public SiteConfig {
     Objects.requireNonNull(engine, "engine");
@@ -60,10 +67,9 @@ public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, i
       if (boot == null) {
         throw new IllegalArgumentException("engine v86 needs boot files (bios, kernel, initrd, cmdline) from the boot kit");
       }
-      if (disk.size() >= V86_MAX_DISK_BYTES) {
+      if (disk.size() > V86_MAX_DISK_BYTES) {
         throw new IllegalArgumentException("the disk image is " + disk.size() + " bytes (" + (disk.size() >> 20)
-            + " MiB) but engine v86 supports disks below 2047 MiB (copy/v86 #1353); make the image smaller"
-            + " (imageSize/headroom) or use engine cheerpx");
+            + " MiB) but " + V86_DISK_LIMIT + "; make the image smaller (imageSize/headroom) or use engine cheerpx");
       }
     }
   }

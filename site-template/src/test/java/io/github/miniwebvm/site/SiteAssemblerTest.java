@@ -104,11 +104,12 @@ class SiteAssemblerTest {
   }
 
   @Test
-  void v86RefusesDisksOf2047MiBOrMore() {
-    assertThatThrownBy(() -> config(2047L * 1024 * 1024))
+  void v86TakesDisksUpToTwoTebibytesAndRefusesLargerOnes() {
+    assertThatThrownBy(() -> config((1L << 41) + 131072))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("2047 MiB").hasMessageContaining("cheerpx");
-    assertThat(config(2047L * 1024 * 1024 - 131072).disk().size()).isEqualTo(2047L * 1024 * 1024 - 131072);
+        .hasMessageContaining("2 TiB").hasMessageContaining("LBA48").hasMessageContaining("cheerpx");
+    assertThat(config(1L << 41).disk().size()).isEqualTo(1L << 41);
+    assertThat(config(5L << 30).disk().size()).isEqualTo(5L << 30);
   }
 
   @Test

@@ -111,7 +111,7 @@ public final class WebVmCli {
         Path image;
         @Option(names = "--image-size", description = "the ext2 image's size, e.g. 750M (default: content + headroom)")
         DataSize imageSize;
-        @Option(names = "--headroom", description = "free space for the visitor, e.g. 256M or 50%")
+        @Option(names = "--headroom", description = "free space for the visitor, e.g. 256M or 50%%")
         Headroom headroom;
         @Option(names = "--ext2-revision", description = "0 or 1 (default: 1 for v86, 0 for cheerpx)")
         Integer ext2Revision;

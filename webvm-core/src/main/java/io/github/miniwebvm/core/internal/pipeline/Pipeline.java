@@ -86,10 +86,9 @@ public final class Pipeline {
             }
         }
         command.config().writeJson(o.workDirectory.resolve("image.json"));
-        if (o.engine == Engine.V86 && Files.size(ext2) >= SiteConfig.V86_MAX_DISK_BYTES) {
+        if (o.engine == Engine.V86 && Files.size(ext2) > SiteConfig.V86_MAX_DISK_BYTES) {
             throw PipelineException.user("the disk is " + StageLog.bytes(Files.size(ext2))
-                    + " but engine v86 supports disks below 2047 MiB (copy/v86 #1353); lower imageSize/headroom,"
-                    + " or use engine cheerpx");
+                    + " but " + SiteConfig.V86_DISK_LIMIT + "; lower imageSize/headroom, or use engine cheerpx");
         }
         if (o.engine == Engine.CHEERPX) {
             log.info("webvm: CheerpX is Leaning Technologies' software, loaded from their CDN by the page; it is free"
