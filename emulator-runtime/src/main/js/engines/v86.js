@@ -5,44 +5,30 @@ import { controlChannel, loadSnapshot, restoreEmulator, V86_VERSION } from "./v8
 import { networkCmdline, networkOptions, startNetwork } from "../net/network.js";
 import { openPersistence } from "../persist/persist.js";
 import { attachFiles } from "../persist/files.js";
-
-// v86 0.5.x cannot address disks of 2047 MiB or more (copy/v86 #1353)
-export const MAX_DISK_BYTES = 2047 * 1024 * 1024;
+import { machineOptions } from "./v86-machine.js";
 
 const PROMPT = /[#$] $/;
 
 export async function boot(config, terminal, status) {
   const disk = config.disk;
-  if (disk.size >= MAX_DISK_BYTES) {
-    throw new Error(`the disk is ${disk.size} bytes; v86 supports less than 2047 MiB`);
-  }
   const base = location.href;
   const url = (path) => new URL(path, base).href;
   const options = {
-    wasm_path: url(config.assets.wasm),
-    memory_size: (config.memoryMiB || 256) * 1024 * 1024,
-    vga_memory_size: 2 * 1024 * 1024,
-    bios: { url: url(config.boot.bios) },
-    bzimage: { url: url(config.boot.kernel) },
-    initrd: { url: url(config.boot.initrd) },
-    // the boot kit's launcher sets the console size from webvm.rows/webvm.cols
-    // the control channel (ttyS1) is always there: clock and size after a restore, sync before Download disk
-    cmdline: `${config.boot.cmdline} webvm.rows=${terminal.rows} webvm.cols=${terminal.cols}` +
-      (/webvm\.control=/.test(config.boot.cmdline) ? "" : " webvm.control=ttyS1") + networkCmdline(config),
-    hda: {
-      url: url("disk/" + disk.name),
-      async: true,
-      size: disk.size,
-      use_parts: true,
-      fixed_chunk_size: disk.chunkSize,
-    },
-    // /data: v86's 9p filesystem, mounted by the boot kit's launcher
-    filesystem: {},
-    uart1: true,
-    autostart: true,
-    disable_keyboard: true,
-    disable_mouse: true,
-    disable_speaker: true,
+    ...machineOptions(config, {
+      url,
+      wasm: url(config.assets.wasm),
+      // the boot kit's launcher sets the console size from webvm.rows/webvm.cols
+      // the control channel (ttyS1) is always there: clock and size after a restore, sync before Download disk
+      cmdline: `${config.boot.cmdline} webvm.rows=${terminal.rows} webvm.cols=${terminal.cols}` +
+        (/webvm\.control=/.test(config.boot.cmdline) ? "" : " webvm.control=ttyS1") + networkCmdline(config),
+      hda: {
+        url: url("disk/" + disk.name),
+        async: true,
+        size: disk.size,
+        use_parts: true,
+        fixed_chunk_size: disk.chunkSize,
+      },
+    }),
     ...networkOptions(config),
   };
   // the visitor's saved machine first (persist/), else the build-time snapshot, else a cold boot

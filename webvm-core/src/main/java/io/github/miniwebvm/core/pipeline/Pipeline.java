@@ -18,8 +18,10 @@ import io.github.miniwebvm.image.ImageConfig;
 import io.github.miniwebvm.image.ImageFormatException;
 import io.github.miniwebvm.image.ImageLoader;
 import io.github.miniwebvm.image.LoadedImage;
+import io.github.miniwebvm.runtime.SiteConfig;
+import io.github.miniwebvm.runtime.WebvmJson;
+import io.github.miniwebvm.site.AssembledSite;
 import io.github.miniwebvm.site.SiteAssembler;
-import io.github.miniwebvm.site.SiteConfig;
 import io.github.miniwebvm.snapshot.Snapshotter;
 import java.io.IOException;
 import java.net.URI;
@@ -106,10 +108,12 @@ public final class Pipeline {
             }
         }
         config.writeJson(o.workDirectory.resolve("image.json"));
-        if (o.engine == PipelineOptions.Engine.V86 && Files.size(ext2) >= SiteConfig.V86_MAX_DISK_BYTES) {
-            throw PipelineException.user("the disk is " + StageLog.bytes(Files.size(ext2))
-                    + " but engine v86 supports disks below 2047 MiB (copy/v86 #1353); lower imageSize/headroom,"
-                    + " or use engine=cheerpx");
+        if (o.engine == PipelineOptions.Engine.V86) {
+            try {
+                SiteConfig.checkV86DiskBytes(Files.size(ext2));
+            } catch (IllegalArgumentException e) {
+                throw PipelineException.user(e.getMessage(), e);
+            }
         }
         if (o.engine == PipelineOptions.Engine.CHEERPX) {
             log.info("webvm: CheerpX is Leaning Technologies' software, loaded from their CDN by the page; it is free"
@@ -132,11 +136,11 @@ public final class Pipeline {
                     new SiteConfig.Command(config.webvmCommand().orElse("/bin/sh"), config.webvmArgs(),
                             config.env(), config.webvmCwd(), ids.uid(), ids.gid()),
                     o.memoryMiB, title(), o.cheerpx, o.network);
-            List<String> written = SiteAssembler.builder().config(siteConfig).build().assemble(site);
-            stage.done(written.size() + " files of page, service worker and runtime");
+            AssembledSite assembled = SiteAssembler.builder().config(siteConfig).build().assemble(site);
+            stage.done(assembled.files().size() + " files of page, service worker and runtime");
             PausePoint.ASSEMBLED.reach();
             if (o.snapshot) {
-                takeSnapshot(site);
+                takeSnapshot(site, assembled.webvmJson());
                 PausePoint.SNAPSHOT.reach();
             }
             long[] size = sizeOf(site);
@@ -262,17 +266,20 @@ public final class Pipeline {
         return report;
     }
 
-    private void takeSnapshot(Path site) {
+    private void takeSnapshot(Path site, WebvmJson webvmJson) throws IOException {
         StageLog.Stage stage = log.stage("snapshot");
-        Snapshotter.builder()
+        java.util.Optional<Snapshotter.Snapshot> snapshot = Snapshotter.builder()
                 .node(o.snapshotNode)
                 .timeout(java.time.Duration.ofSeconds(o.snapshotTimeoutSeconds))
                 .readyPattern(o.snapshotReady)
                 .info(stage.lines())
                 .warn(log::warn)
                 .build()
-                .take(site)
-                .ifPresent(s -> stage.done(s.file() + " " + StageLog.bytes(s.fileBytes())));
+                .take(site, webvmJson);
+        if (snapshot.isPresent()) {
+            webvmJson.withSnapshot(snapshot.get().entry()).write(site);
+            stage.done(snapshot.get().file() + " " + StageLog.bytes(snapshot.get().fileBytes()));
+        }
     }
 
     private SiteConfig.Boot writeBootKit(GuestCommand command, Path site) throws PipelineException, IOException {

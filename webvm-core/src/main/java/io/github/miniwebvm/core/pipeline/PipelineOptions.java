@@ -46,7 +46,7 @@ public final class PipelineOptions {
     final boolean tailscale;
     final String tailscaleControlUrl;
     /** CheerpX settings for the page; {@code null} unless engine is cheerpx. */
-    final io.github.miniwebvm.site.SiteConfig.Cheerpx cheerpx;
+    final io.github.miniwebvm.runtime.SiteConfig.Cheerpx cheerpx;
     final int memoryMiB;
     /** The guest's network (engine v86): none, fetch or a relay URL, checked by SiteConfig. */
     final String network;
@@ -127,7 +127,7 @@ public final class PipelineOptions {
         this.tailscaleControlUrl = blankToNull(b.tailscaleControlUrl);
         if (engine == Engine.CHEERPX) {
             // validated here, before anything is built
-            this.cheerpx = new io.github.miniwebvm.site.SiteConfig.Cheerpx(cheerpxVersion, cheerpxUrl, cheerpxDiskUrl,
+            this.cheerpx = new io.github.miniwebvm.runtime.SiteConfig.Cheerpx(cheerpxVersion, cheerpxUrl, cheerpxDiskUrl,
                     tailscale, tailscaleControlUrl);
         } else {
             this.cheerpx = null;
@@ -137,8 +137,8 @@ public final class PipelineOptions {
                         + " has no network and reads the site's own disk");
             }
         }
-        this.network = io.github.miniwebvm.site.SiteConfig.checkNetwork(b.network);
-        if (engine != Engine.V86 && !this.network.equals(io.github.miniwebvm.site.SiteConfig.NETWORK_NONE)) {
+        this.network = io.github.miniwebvm.runtime.SiteConfig.checkNetwork(b.network);
+        if (engine != Engine.V86 && !this.network.equals(io.github.miniwebvm.runtime.SiteConfig.NETWORK_NONE)) {
             throw new IllegalArgumentException("network '" + this.network + "' needs engine v86; engine cheerpx networks"
                     + " through Tailscale (tailscale=true)");
         }
