@@ -1,6 +1,6 @@
-package io.github.miniwebvm.site;
+package io.github.miniwebvm.it;
 
-import static io.github.miniwebvm.site.SiteBrowserIT.run;
+import static io.github.miniwebvm.it.SiteBrowserIT.run;
 import static io.github.miniwebvm.testsupport.Browser.deleteTree;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.github.miniwebvm.site;
+package io.github.miniwebvm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
