@@ -33,6 +33,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -268,7 +269,7 @@ public final class Pipeline {
 
     private void takeSnapshot(Path site, WebvmJson webvmJson) throws IOException {
         StageLog.Stage stage = log.stage("snapshot");
-        java.util.Optional<Snapshotter.Snapshot> snapshot = Snapshotter.builder()
+        Optional<Snapshotter.Snapshot> snapshot = Snapshotter.builder()
                 .node(o.snapshotNode)
                 .timeout(java.time.Duration.ofSeconds(o.snapshotTimeoutSeconds))
                 .readyPattern(o.snapshotReady)
