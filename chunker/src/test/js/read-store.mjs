@@ -1,26 +1,28 @@
 // Reads a packed disk store (chunker/FORMAT.md) with the web platform APIs a service worker has
-// (DecompressionStream, crypto.subtle), and prints the sha256 of the whole image and the image's
-// bytes to a file. Node ≥ 18 provides the same APIs as the browser; files stand in for fetch().
+// (DecompressionStream, crypto.subtle) and the runtime's own manifest reader (the service worker's),
+// and prints the sha256 of the whole image and the image's bytes to a file. Node ≥ 18 provides the
+// same APIs as the browser; files stand in for fetch().
 // Usage: node read-store.mjs DISK_DIR OUT_IMAGE
 import { readFile, open } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import path from "node:path";
+import { chunkEncoding, chunkFile, chunkRange, parseManifest } from "../../../../emulator-runtime/src/main/js/disk/manifest.js";
 
 const [diskDir, outImage] = process.argv.slice(2);
-const manifest = JSON.parse(await readFile(path.join(diskDir, "manifest.json"), "utf8"));
-if (manifest.format !== "webvm-disk/1") throw new Error("unknown format " + manifest.format);
-const raw = new Set(manifest.raw ?? []);
+const manifestFile = path.join(diskDir, "manifest.json");
+const manifest = parseManifest(await readFile(manifestFile, "utf8"), manifestFile);
 const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
-const chunkLength = (i) => Math.min(manifest.chunkSize, manifest.size - i * manifest.chunkSize);
+const chunkLength = (i) => chunkRange(i, manifest)[1] - chunkRange(i, manifest)[0];
 
 async function readChunk(i) {
   const entry = manifest.chunks[i];
   if (entry === null) return new Uint8Array(chunkLength(i));
-  const stored = await readFile(path.join(diskDir, manifest.chunkPath.replace("{sha256}", entry)));
+  const stored = await readFile(path.join(diskDir, chunkFile(manifest, entry)));
   let bytes;
-  if (raw.has(i) || manifest.encoding === "none") {
+  const encoding = chunkEncoding(i, manifest);
+  if (encoding === "none") {
     bytes = new Uint8Array(stored);
-  } else if (manifest.encoding === "gzip") {
+  } else if (encoding === "gzip") {
     const stream = new Blob([stored]).stream().pipeThrough(new DecompressionStream("gzip"));
     bytes = new Uint8Array(await new Response(stream).arrayBuffer());
   } else {

@@ -3,6 +3,8 @@
 // frame holding a JSON header (format, keyHash, key, screen) followed by v86's zstd state.
 // A state is used only when its key matches this page: the same disk, boot files, v86 and memory.
 
+import { memoryMiB } from "./v86-machine.js";
+
 /* global WEBVM_V86_VERSION */
 export const V86_VERSION = typeof WEBVM_V86_VERSION === "string" ? WEBVM_V86_VERSION : "unknown";
 const SKIPPABLE_MAGIC = 0x184d2a50;
@@ -20,7 +22,7 @@ function entryProblem(config, entry) {
   const key = entry.key || {};
   if (key.imageSha256 !== config.disk.imageSha256) return `it was made from disk ${key.imageSha256}, this site has ${config.disk.imageSha256}`;
   if (key.v86 !== V86_VERSION) return `it was made with v86 ${key.v86}, this page runs ${V86_VERSION}`;
-  if (key.memoryMiB !== (config.memoryMiB || 256)) return `it was made with ${key.memoryMiB} MiB of memory, this site has ${config.memoryMiB}`;
+  if (key.memoryMiB !== memoryMiB(config)) return `it was made with ${key.memoryMiB} MiB of memory, this site has ${config.memoryMiB}`;
   return null;
 }
 

@@ -5,45 +5,30 @@ import { controlChannel, loadSnapshot, restoreEmulator, V86_VERSION } from "./v8
 import { networkCmdline, networkOptions, startNetwork } from "../net/network.js";
 import { openPersistence } from "../persist/persist.js";
 import { attachFiles } from "../persist/files.js";
-
-// v86's IDE controller builds an LBA48 sector number from its low 32 bits only (ide.js get_lba48):
-// 2^32 sectors of 512 bytes. Disks past 2 GiB and 4 GiB are read through use_parts (it-tests large-disk).
-export const MAX_DISK_BYTES = 2 ** 41;
+import { machineOptions } from "./v86-machine.js";
 
 const PROMPT = /[#$] $/;
 
 export async function boot(config, terminal, status) {
   const disk = config.disk;
-  if (disk.size > MAX_DISK_BYTES) {
-    throw new Error(`the disk is ${disk.size} bytes; v86 addresses at most 2 TiB (2^32 sectors of 512 bytes)`);
-  }
   const base = location.href;
   const url = (path) => new URL(path, base).href;
   const options = {
-    wasm_path: url(config.assets.wasm),
-    memory_size: (config.memoryMiB || 256) * 1024 * 1024,
-    vga_memory_size: 2 * 1024 * 1024,
-    bios: { url: url(config.boot.bios) },
-    bzimage: { url: url(config.boot.kernel) },
-    initrd: { url: url(config.boot.initrd) },
-    // the boot kit's launcher sets the console size from webvm.rows/webvm.cols
-    // the control channel (ttyS1) is always there: clock and size after a restore, sync before Download disk
-    cmdline: `${config.boot.cmdline} webvm.rows=${terminal.rows} webvm.cols=${terminal.cols}` +
-      (/webvm\.control=/.test(config.boot.cmdline) ? "" : " webvm.control=ttyS1") + networkCmdline(config),
-    hda: {
-      url: url("disk/" + disk.name),
-      async: true,
-      size: disk.size,
-      use_parts: true,
-      fixed_chunk_size: disk.chunkSize,
-    },
-    // /data: v86's 9p filesystem, mounted by the boot kit's launcher
-    filesystem: {},
-    uart1: true,
-    autostart: true,
-    disable_keyboard: true,
-    disable_mouse: true,
-    disable_speaker: true,
+    ...machineOptions(config, {
+      url,
+      wasm: url(config.assets.wasm),
+      // the boot kit's launcher sets the console size from webvm.rows/webvm.cols
+      // the control channel (ttyS1) is always there: clock and size after a restore, sync before Download disk
+      cmdline: `${config.boot.cmdline} webvm.rows=${terminal.rows} webvm.cols=${terminal.cols}` +
+        (/webvm\.control=/.test(config.boot.cmdline) ? "" : " webvm.control=ttyS1") + networkCmdline(config),
+      hda: {
+        url: url("disk/" + disk.name),
+        async: true,
+        size: disk.size,
+        use_parts: true,
+        fixed_chunk_size: disk.chunkSize,
+      },
+    }),
     ...networkOptions(config),
   };
   // the visitor's saved machine first (persist/), else the build-time snapshot, else a cold boot

@@ -11,6 +11,7 @@
 //   reason?, restoredMs?, saves, lastSave?: { bytes, ms, reason, at }, usage?, quota?, error? }
 import { openStore, RECORD_FORMAT } from "./store.js";
 import { formatBytes } from "../page/status.js";
+import { memoryMiB } from "../engines/v86-machine.js";
 
 const QUIET_MS = 2000;          // save this long after the last change…
 const MAX_DIRTY_MS = 30_000;    // …or at the latest this long after the first unsaved one
@@ -112,7 +113,7 @@ export async function openPersistence(config, status, v86Version) {
       format: RECORD_FORMAT,
       imageSha256: config.disk.imageSha256,
       v86: v86Version,
-      memoryMiB: config.memoryMiB || 256,
+      memoryMiB: memoryMiB(config),
       devices: devicesKey(config),
       savedAt: Date.now(),
       reason,
@@ -318,7 +319,7 @@ function recordProblem(record, config, v86Version) {
   if (record.format !== RECORD_FORMAT) return `unknown format ${record.format}`;
   if (record.imageSha256 !== config.disk.imageSha256) return "it belongs to another image";
   if (record.v86 !== v86Version) return `it was saved by v86 ${record.v86}, this page runs ${v86Version}`;
-  if (record.memoryMiB !== (config.memoryMiB || 256)) return `it has ${record.memoryMiB} MiB of memory, this site ${config.memoryMiB}`;
+  if (record.memoryMiB !== memoryMiB(config)) return `it has ${record.memoryMiB} MiB of memory, this site ${config.memoryMiB}`;
   if ((record.devices || null) !== devicesKey(config)) return "the site's virtual hardware changed since it was saved";
   if (!(record.state instanceof ArrayBuffer) || record.state.byteLength < 16) return "its machine state is missing or truncated";
   return null;

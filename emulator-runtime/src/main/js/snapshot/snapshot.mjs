@@ -2,9 +2,11 @@
 // is ready, has the guest drop its page cache, and saves the emulator state (raw, uncompressed;
 // the Java side compresses it). Bundled with v86 into snapshot.mjs by build.mjs; the plugin runs
 //   node snapshot.mjs REQUEST.json
-// REQUEST: { site, wasm, bios, kernel, initrd, manifest (site-relative), memoryMiB, cmdline,
-//            control ("ttyS1"), readyPattern (regex source or null), quietMillis, timeoutSeconds,
-//            out (raw state file), result (JSON file written on success) }
+// REQUEST: { site (folder), config (the site's webvm.json, as the page reads it), wasm, cmdline
+//            (the full kernel command line), readyPattern (regex source or null), quietMillis,
+//            timeoutSeconds, out (raw state file), result (JSON file written on success) }
+// The machine is the page's (engines/v86-machine.js), the disk the site's packed store
+// (disk/manifest.js), so the saved state restores in the page.
 // stdout: progress lines "snapshot: …". Exit 0 on success, 1 on timeout, 2 on any other error,
 // 3 when the guest cannot get ready (kernel panic, the initramfs gives up, the command keeps
 // exiting): then the last line is "snapshot: GUEST-FAILED <reason>".
@@ -13,6 +15,8 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { V86 } from "v86/build/libv86.mjs";
+import { chunkEncoding, chunkFile, chunkRange, parseManifest } from "../disk/manifest.js";
+import { machineOptions, memoryMiB } from "../engines/v86-machine.js";
 
 /* global WEBVM_V86_VERSION */
 const V86_VERSION = typeof WEBVM_V86_VERSION === "string" ? WEBVM_V86_VERSION : "unknown";
@@ -29,13 +33,11 @@ const say = (text) => console.log(`snapshot: ${seconds()} s ${text}`);
 class PackedDisk {
   constructor(siteDir, manifestPath) {
     const file = path.join(siteDir, manifestPath);
-    this.manifest = JSON.parse(fs.readFileSync(file, "utf8"));
-    if (this.manifest.format !== "webvm-disk/1") throw new Error(`${file}: not a webvm-disk/1 manifest`);
+    this.manifest = parseManifest(fs.readFileSync(file, "utf8"), file);
     if (!["gzip", "none"].includes(this.manifest.encoding)) {
       throw new Error(`${file}: chunk encoding ${this.manifest.encoding} is not readable here (gzip or none)`);
     }
     this.dir = path.dirname(file);
-    this.raw = new Set(this.manifest.raw || []);
     this.byteLength = this.manifest.size;
     this.chunkSize = this.manifest.chunkSize;
     this.block_cache = new Map();
@@ -48,12 +50,13 @@ class PackedDisk {
     this.onload && this.onload(Object.create(null));
   }
   chunk(i) {
-    const length = Math.min(this.chunkSize, this.byteLength - i * this.chunkSize);
+    const [start, end] = chunkRange(i, this.manifest);
+    const length = end - start;
     const entry = this.manifest.chunks[i];
     if (entry === null) return new Uint8Array(length);
     this.chunksRead.add(i);
-    const stored = fs.readFileSync(path.join(this.dir, this.manifest.chunkPath.replace("{sha256}", entry)));
-    const bytes = this.raw.has(i) || this.manifest.encoding === "none" ? stored : gunzipSync(stored);
+    const stored = fs.readFileSync(path.join(this.dir, chunkFile(this.manifest, entry)));
+    const bytes = chunkEncoding(i, this.manifest) === "none" ? stored : gunzipSync(stored);
     if (bytes.length !== length || createHash("sha256").update(bytes).digest("hex") !== entry) {
       throw new Error(`disk chunk ${i} (${entry}) does not match its sha256 or length; rebuild the site`);
     }
@@ -212,24 +215,14 @@ function controlReply(expected) {
 }
 
 async function main() {
-  const site = request.site;
-  const disk = new PackedDisk(site, request.manifest);
-  emulator = new V86({
-    wasm_path: path.resolve(request.wasm),
-    memory_size: request.memoryMiB * 1024 * 1024,
-    vga_memory_size: 2 * 1024 * 1024,
-    bios: { url: path.resolve(site, request.bios) },
-    bzimage: { url: path.resolve(site, request.kernel) },
-    initrd: { url: path.resolve(site, request.initrd) },
+  const { site, config } = request;
+  const disk = new PackedDisk(site, config.disk.manifest);
+  emulator = new V86(machineOptions(config, {
+    url: (file) => path.resolve(site, file),
+    wasm: path.resolve(request.wasm),
     cmdline: request.cmdline,
     hda: disk,
-    filesystem: {}, // /data, as the page has it (the state must hold the same devices)
-    uart1: true,
-    autostart: true,
-    disable_keyboard: true,
-    disable_mouse: true,
-    disable_speaker: true,
-  });
+  }));
   emulator.add_listener("serial0-output-byte", (byte) => {
     if (byte === 13) return;
     output += String.fromCharCode(byte);
@@ -246,7 +239,7 @@ async function main() {
   emulator.add_listener("serial1-output-byte", (byte) => {
     control += String.fromCharCode(byte);
   });
-  say(`booting ${request.memoryMiB} MiB guest: ${request.cmdline}`);
+  say(`booting ${memoryMiB(config)} MiB guest: ${request.cmdline}`);
   await ready;
   phase = "dropping the page cache";
   say(`the command is ready (${disk.chunksRead.size} disk chunks read)`);

@@ -30,9 +30,3 @@ export function webvmChunkRange(index, size) {
 export function webvmMetaName(name) {
   return name + ".meta";
 }
-
-// [start, end) of chunk `index` in the image
-export function chunkRange(index, manifest) {
-  const start = index * manifest.chunkSize;
-  return [start, Math.min(start + manifest.chunkSize, manifest.size)];
-}

@@ -5,7 +5,8 @@
 //    names each engine asks for: v86 parts `disk/<base>-<start>-<end><ext>` and the WebVM split
 //    names `disk/<name>.c%06x.txt` + `disk/<name>.meta`. Every stored chunk is checked against its
 //    sha256 before use; verified chunks go to Cache Storage, one cache per image.
-import { chunkRange, v86PartPattern, webvmChunkPattern, webvmChunkRange, webvmMetaName } from "./disk-names.js";
+import { v86PartPattern, webvmChunkPattern, webvmChunkRange, webvmMetaName } from "./disk-names.js";
+import { checkSameImage, chunkEncoding, chunkFile, chunkRange, parseManifest } from "../disk/manifest.js";
 import { openStore } from "../persist/store.js";
 
 const ISOLATION_HEADERS = {
@@ -177,29 +178,19 @@ async function readSite() {
   let manifest;
   const cached = await cache.match(manifestUrl);
   if (cached) {
-    manifest = await cached.json();
+    manifest = parseManifest(await cached.text(), disk.manifest);
   } else {
     const r = await fetchWithRetry(manifestUrl);
     const text = await r.text();
-    manifest = JSON.parse(text);
-    checkManifest(manifest, disk);
+    manifest = parseManifest(text, disk.manifest);
+    checkSameImage(manifest, disk);
     await cache.put(manifestUrl, new Response(text, { headers: { "Content-Type": "application/json" } })).catch(() => {}); // storage full: not kept
   }
-  checkManifest(manifest, disk);
-  const chunkPath = manifest.chunkPath || "chunks/{sha256}";
+  checkSameImage(manifest, disk);
   return {
     config, disk, manifest, cacheName,
-    chunkUrl: (sha) => new URL(chunkPath.replace("{sha256}", sha), manifestUrl).href,
-    raw: new Set(manifest.raw || []),
+    chunkUrl: (sha) => new URL(chunkFile(manifest, sha), manifestUrl).href,
   };
-}
-
-function checkManifest(m, disk) {
-  if (m.format !== "webvm-disk/1") throw new Error(`${disk.manifest}: unknown format ${m.format}`);
-  if (m.imageSha256 !== disk.imageSha256 || m.size !== disk.size || m.chunkSize !== disk.chunkSize) {
-    throw new Error(`${disk.manifest} does not describe the image named in webvm.json ` +
-      `(the site is half-deployed or mixed from two builds; redeploy the whole site)`);
-  }
 }
 
 async function evictOtherImages(keep) {
@@ -275,7 +266,7 @@ async function loadChunk(s, sha, index) {
   const response = await fetchWithRetry(url, `chunk ${sha} (disk chunk ${index})`);
   const stored = await response.arrayBuffer();
   counters.networkBytes += stored.byteLength;
-  const encoding = s.raw.has(index) ? "none" : s.manifest.encoding;
+  const encoding = chunkEncoding(index, s.manifest);
   let raw;
   try {
     raw = await decode(stored, encoding);

@@ -2,8 +2,8 @@ package io.github.miniwebvm.site;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.runtime.SiteConfig;
+import io.github.miniwebvm.runtime.WebvmJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,7 +15,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
 
@@ -24,10 +26,10 @@ import java.util.stream.Stream;
  * that already holds (or will hold) the chunker's {@code disk/} and the boot kit's {@code boot/}.
  *
  * <pre>{@code
- * List<String> written = SiteAssembler.builder().config(siteConfig).build().assemble(siteDir);
+ * AssembledSite site = SiteAssembler.builder().config(siteConfig).build().assemble(siteDir);
  * }</pre>
  *
- * Writes {@code index.html}, {@code sw.js}, {@code webvm.json}, {@code favicon.svg},
+ * Writes {@code index.html}, {@code sw.js}, {@code webvm.json} ({@link WebvmJson}), {@code favicon.svg},
  * {@code .nojekyll}, {@code _headers} and {@code assets/} (content-hashed names, so hosts may cache
  * them forever); {@code assets/} is emptied first. Only the chosen engine's files are copied. For
  * the CheerpX engine, last, an {@code index.list} in every directory ({@link #writeIndexLists}).
@@ -67,11 +69,11 @@ public final class SiteAssembler {
   /**
    * Assembles the site into {@code siteDir} (created if missing).
    *
-   * @return the site-relative paths written, in order
+   * @return the site-relative paths written, in order, and the {@code webvm.json} written
    * @throws IOException if the disk manifest or boot files the config names are missing from
    *     {@code siteDir}, or on write errors
    */
-  public List<String> assemble(Path siteDir) throws IOException {
+  public AssembledSite assemble(Path siteDir) throws IOException {
     checkInputs(siteDir);
     JsonNode runtime = readJson(RUNTIME + "runtime.json");
     JsonNode engine = runtime.path("engines").path(config.engine().id());
@@ -91,7 +93,7 @@ public final class SiteAssembler {
     styles.add(copyHashed(TEMPLATE + "webvm.css", assets, written));
     copy(RUNTIME + runtime.path("page").path("notices").asText(), assets.resolve("THIRD-PARTY.txt"), siteDir, written);
 
-    ObjectNode assetNames = json().createObjectNode();
+    Map<String, String> assetNames = new LinkedHashMap<>();
     assetNames.put("engine", copyHashed(RUNTIME + engine.path("module").asText(), assets, written));
     engine.path("files").properties().forEach(f -> {
       try {
@@ -108,12 +110,14 @@ public final class SiteAssembler {
             .map(s -> "<link rel=\"stylesheet\" href=\"" + s + "\">").toList()))
         .replace("{{script}}", script);
     write(siteDir.resolve("index.html"), html, siteDir, written);
-    write(siteDir.resolve("webvm.json"), json().writeValueAsString(webvmJson(assetNames)) + "\n", siteDir, written);
+    WebvmJson webvmJson = new WebvmJson(config, assetNames, null);
+    webvmJson.write(siteDir);
+    written.add(WebvmJson.FILE_NAME);
     copy(TEMPLATE + "favicon.svg", siteDir.resolve("favicon.svg"), siteDir, written);
     write(siteDir.resolve(".nojekyll"), "", siteDir, written);
     write(siteDir.resolve("_headers"), HEADERS, siteDir, written);
     if (config.engine() == SiteConfig.Engine.CHEERPX) writeIndexLists(siteDir, written);
-    return written;
+    return new AssembledSite(webvmJson, written);
   }
 
   /**
@@ -161,51 +165,6 @@ public final class SiteAssembler {
       /webvm.json
         Cache-Control: no-cache
       """;
-
-  private ObjectNode webvmJson(ObjectNode assetNames) {
-    ObjectNode root = json().createObjectNode();
-    root.put("format", "webvm-site/1");
-    root.put("title", config.title());
-    root.put("engine", config.engine().id());
-    SiteConfig.Disk d = config.disk();
-    ObjectNode disk = root.putObject("disk");
-    disk.put("manifest", d.manifest());
-    disk.put("name", d.imageName());
-    disk.put("size", d.size());
-    disk.put("chunkSize", d.chunkSize());
-    disk.put("imageSha256", d.imageSha256());
-    SiteConfig.Command c = config.command();
-    root.put("cmd", c.cmd());
-    c.args().forEach(root.putArray("args")::add);
-    c.env().forEach(root.putArray("env")::add);
-    root.put("cwd", c.cwd());
-    root.put("uid", c.uid());
-    root.put("gid", c.gid());
-    root.put("memoryMiB", config.memoryMiB());
-    if (!config.network().equals(SiteConfig.NETWORK_NONE)) root.put("network", config.network());
-    if (config.boot() != null) {
-      ObjectNode boot = root.putObject("boot");
-      boot.put("bios", config.boot().bios());
-      boot.put("kernel", config.boot().kernel());
-      boot.put("initrd", config.boot().initrd());
-      boot.put("cmdline", config.boot().cmdline());
-    }
-    if (config.cheerpx() != null) {
-      SiteConfig.Cheerpx x = config.cheerpx();
-      ObjectNode cx = root.putObject("cheerpx");
-      cx.put("version", x.version());
-      cx.put("module", x.moduleUrl());
-      ObjectNode cxDisk = cx.putObject("disk");
-      cxDisk.put("type", x.diskType());
-      cxDisk.put("url", x.diskUrl() != null ? x.diskUrl() : "disk/" + d.imageName());
-      if (x.tailscale()) {
-        ObjectNode ts = cx.putObject("tailscale");
-        if (x.tailscaleControlUrl() != null) ts.put("controlUrl", x.tailscaleControlUrl());
-      }
-    }
-    root.set("assets", assetNames);
-    return root;
-  }
 
   private void checkInputs(Path siteDir) throws IOException {
     List<String> missing = new ArrayList<>();
@@ -260,7 +219,7 @@ public final class SiteAssembler {
   }
 
   private static ObjectMapper json() {
-    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    return new ObjectMapper();
   }
 
   static String sha256(byte[] bytes) {

@@ -2,6 +2,7 @@ package io.github.miniwebvm.site;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.miniwebvm.runtime.SiteConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class IndexListTest {
         new SiteConfig.Disk("disk/manifest.json", "rootfs.ext2", 262144, 131072, SHA), boot,
         new SiteConfig.Command("/bin/sh", List.of(), List.of(), "/", 0, 0), 256, "index.list",
         engine == SiteConfig.Engine.CHEERPX ? new SiteConfig.Cheerpx("1.3.9", null, null, false, null) : null);
-    return SiteAssembler.builder().config(config).build().assemble(site);
+    return SiteAssembler.builder().config(config).build().assemble(site).files();
   }
 
   private static String ls(Path dir) throws Exception {

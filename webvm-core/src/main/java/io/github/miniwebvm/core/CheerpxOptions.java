@@ -1,6 +1,6 @@
 package io.github.miniwebvm.core;
 
-import io.github.miniwebvm.site.SiteConfig;
+import io.github.miniwebvm.runtime.SiteConfig;
 
 /**
  * Leaning Technologies' CheerpX engine, loaded by the page from their CDN. Immutable; made with

@@ -1,6 +1,6 @@
 package io.github.miniwebvm.core;
 
-import io.github.miniwebvm.site.SiteConfig;
+import io.github.miniwebvm.runtime.SiteConfig;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -26,9 +26,7 @@ public record V86Options(DataSize memory, String network, boolean snapshot, Stri
         if (memory.bytes() % (1 << 20) != 0) {
             throw new IllegalArgumentException("memory must be whole MiB, not " + memory.bytes() + " bytes");
         }
-        if (memory.mebibytes() < 64 || memory.mebibytes() > 2048) {
-            throw new IllegalArgumentException("memory must be between 64 and 2048 MiB, not " + memory.mebibytes());
-        }
+        SiteConfig.checkMemoryMiB((int) Math.min(memory.mebibytes(), Integer.MAX_VALUE));
         network = SiteConfig.checkNetwork(network);
         snapshotReady = Names.blankToNull(snapshotReady);
         if (snapshotReady != null) {

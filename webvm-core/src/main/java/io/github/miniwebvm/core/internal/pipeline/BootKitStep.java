@@ -3,7 +3,7 @@ package io.github.miniwebvm.core.internal.pipeline;
 import io.github.miniwebvm.bootkit.BootFiles;
 import io.github.miniwebvm.bootkit.BootKit;
 import io.github.miniwebvm.bootkit.GuestCommand;
-import io.github.miniwebvm.site.SiteConfig;
+import io.github.miniwebvm.runtime.SiteConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 

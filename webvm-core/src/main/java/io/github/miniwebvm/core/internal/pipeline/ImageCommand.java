@@ -5,7 +5,7 @@ import io.github.miniwebvm.core.ContainerOverrides;
 import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.image.ImageConfig;
 import io.github.miniwebvm.image.ImageFormatException;
-import io.github.miniwebvm.site.SiteConfig;
+import io.github.miniwebvm.runtime.SiteConfig;
 import java.io.IOException;
 import java.util.List;
 

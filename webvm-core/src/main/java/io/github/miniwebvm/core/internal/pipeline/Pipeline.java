@@ -6,7 +6,8 @@ import io.github.miniwebvm.chunker.ChunkReport;
 import io.github.miniwebvm.core.Engine;
 import io.github.miniwebvm.image.ImageConfig;
 import io.github.miniwebvm.image.LoadedImage;
-import io.github.miniwebvm.site.SiteConfig;
+import io.github.miniwebvm.runtime.SiteConfig;
+import io.github.miniwebvm.runtime.WebvmJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -86,9 +87,12 @@ public final class Pipeline {
             }
         }
         command.config().writeJson(o.workDirectory.resolve("image.json"));
-        if (o.engine == Engine.V86 && Files.size(ext2) > SiteConfig.V86_MAX_DISK_BYTES) {
-            throw PipelineException.user("the disk is " + StageLog.bytes(Files.size(ext2))
-                    + " but " + SiteConfig.V86_DISK_LIMIT + "; lower imageSize/headroom, or use engine cheerpx");
+        if (o.engine == Engine.V86) {
+            try {
+                SiteConfig.checkV86DiskBytes(Files.size(ext2));
+            } catch (IllegalArgumentException e) {
+                throw PipelineException.user(e.getMessage(), e);
+            }
         }
         if (o.engine == Engine.CHEERPX) {
             log.info("webvm: CheerpX is Leaning Technologies' software, loaded from their CDN by the page; it is free"
@@ -99,9 +103,9 @@ public final class Pipeline {
             Path site = out.staging();
             ChunkReport disk = new ChunkStep(o, log).run(ext2, site, out.target());
             SiteConfig.Boot boot = o.engine == Engine.V86 ? new BootKitStep(o, log).run(command.forBootKit(), site) : null;
-            new SiteStep(o, log).run(disk, boot, command.forSite(), site);
+            WebvmJson webvmJson = new SiteStep(o, log).run(disk, boot, command.forSite(), site);
             if (o.snapshot) {
-                new SnapshotStep(o, log).run(site);
+                new SnapshotStep(o, log).run(site, webvmJson);
             }
             long[] size = sizeOf(site);
             log.info("site: " + size[1] + " files, " + StageLog.bytes(size[0]) + " in all");

@@ -8,7 +8,7 @@ import io.github.miniwebvm.core.ContainerOverrides;
 import io.github.miniwebvm.core.DiskOptions;
 import io.github.miniwebvm.core.Engine;
 import io.github.miniwebvm.core.V86Options;
-import io.github.miniwebvm.site.SiteConfig;
+import io.github.miniwebvm.runtime.SiteConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashSet;

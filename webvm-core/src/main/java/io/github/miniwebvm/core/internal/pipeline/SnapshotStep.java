@@ -1,6 +1,8 @@
 package io.github.miniwebvm.core.internal.pipeline;
 
+import io.github.miniwebvm.runtime.WebvmJson;
 import io.github.miniwebvm.snapshot.Snapshotter;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -14,7 +16,8 @@ final class SnapshotStep {
         this.log = log;
     }
 
-    Optional<Snapshotter.Snapshot> run(Path site) {
+    /** Takes the snapshot of the assembled site and adds its entry to {@code webvm.json}. */
+    Optional<Snapshotter.Snapshot> run(Path site, WebvmJson webvmJson) throws IOException {
         StageLog.Stage stage = log.stage("snapshot");
         Optional<Snapshotter.Snapshot> taken = Snapshotter.builder()
                 .node(o.v86.node())
@@ -23,8 +26,11 @@ final class SnapshotStep {
                 .info(stage.lines())
                 .warn(log::warn)
                 .build()
-                .take(site);
-        taken.ifPresent(s -> stage.done(s.file() + " " + StageLog.bytes(s.fileBytes())));
+                .take(site, webvmJson);
+        if (taken.isPresent()) {
+            webvmJson.withSnapshot(taken.get().entry()).write(site);
+            stage.done(taken.get().file() + " " + StageLog.bytes(taken.get().fileBytes()));
+        }
         PausePoint.SNAPSHOT.reach();
         return taken;
     }

@@ -1,9 +1,11 @@
-package io.github.miniwebvm.site;
+package io.github.miniwebvm.it;
 
-import static io.github.miniwebvm.site.SiteBrowserIT.run;
+import static io.github.miniwebvm.it.SiteBrowserIT.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.miniwebvm.runtime.WebvmJson;
+import io.github.miniwebvm.site.SiteAssembler;
 import io.github.miniwebvm.snapshot.Snapshotter;
 import io.github.miniwebvm.testsupport.Browser;
 import io.github.miniwebvm.testsupport.MissingOracle;
@@ -58,18 +60,9 @@ class PersistBrowserIT {
     downloads = work.resolve("downloads");
     if (Boolean.getBoolean("webvm.persistIT.reuseSite") && Files.exists(site.resolve("webvm.json"))) {
       // developer loop: the disk, boot kit and snapshot as last built, the page and runtime anew
-      var json = new com.fasterxml.jackson.databind.ObjectMapper();
-      var old = json.readTree(site.resolve("webvm.json").toFile());
-      var command = old.path("cmd").asText();
-      SiteConfig config = new SiteConfig(SiteConfig.Engine.V86,
-          SiteConfig.Disk.fromManifest(site, "disk/manifest.json", old.path("disk").path("name").asText()),
-          SiteConfig.Boot.inBootDirectory(old.path("boot").path("cmdline").asText()),
-          new SiteConfig.Command(command, List.of("-l"), List.of(old.path("env").get(0).asText()), old.path("cwd").asText(),
-              old.path("uid").asLong(), old.path("gid").asLong()), 256, "Persist");
-      SiteAssembler.builder().config(config).build().assemble(site);
-      var fresh = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(site.resolve("webvm.json").toFile());
-      fresh.set("snapshot", old.path("snapshot"));
-      json.writerWithDefaultPrettyPrinter().writeValue(site.resolve("webvm.json").toFile(), fresh);
+      WebvmJson old = WebvmJson.read(site);
+      WebvmJson fresh = SiteAssembler.builder().config(old.config()).build().assemble(site).webvmJson();
+      if (old.snapshot() != null) fresh.withSnapshot(old.snapshot()).write(site);
       server = new StaticServer(site);
       return;
     }
@@ -84,10 +77,10 @@ class PersistBrowserIT {
     SiteBrowserIT.assembleLoginShellSite(image, site, "Persist");
     Files.delete(image);
     List<String> warnings = new ArrayList<>();
-    Snapshotter.builder().timeout(Duration.ofMinutes(15))
+    SiteBrowserIT.takeSnapshot(site, Snapshotter.builder().timeout(Duration.ofMinutes(15))
         .info(l -> System.out.println("[snapshot] " + l))
         .warn(warnings::add)
-        .build().take(site).orElseThrow(() -> new AssertionError("no snapshot: " + warnings));
+        .build()).orElseThrow(() -> new AssertionError("no snapshot: " + warnings));
     server = new StaticServer(site);
   }
 

@@ -1,7 +1,6 @@
-package io.github.miniwebvm.site;
+package io.github.miniwebvm.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.miniwebvm.chunker.DiskManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,13 +9,16 @@ import java.util.Objects;
 
 /**
  * What a site boots: the engine, the disk (described by the chunker's manifest), the boot files
- * (v86), the command the image runs and the guest memory. Written to {@code webvm.json}.
+ * (v86), the command the image runs and the guest memory. {@link WebvmJson} writes it to
+ * {@code webvm.json} and reads it back. Every limit of these values is checked here, once: guest
+ * memory ({@link #MIN_MEMORY_MIB}–{@link #MAX_MEMORY_MIB} MiB) and v86's disk size
+ * ({@link #V86_MAX_DISK_BYTES}).
  *
  * @param engine which emulator runs the image
  * @param disk the packed disk store the chunker wrote into the site
  * @param boot the v86 boot kit files in the site; {@code null} for CheerpX
  * @param command what the image runs (from its config: ENTRYPOINT+CMD, ENV, WORKDIR, USER)
- * @param memoryMiB guest memory in MiB
+ * @param memoryMiB guest memory in MiB, see {@link #checkMemoryMiB(int)}
  * @param title page title
  * @param cheerpx CheerpX settings (engine cheerpx; {@link Cheerpx#defaults()} when {@code null}),
  *     {@code null} for v86
@@ -50,11 +52,17 @@ public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, i
   public static final String V86_DISK_LIMIT = "engine v86 addresses at most 2 TiB (2^32 sectors of 512 bytes: its IDE"
       + " controller reads only the low 32 bits of an LBA48 sector number)";
 
+  /** The least guest memory, in MiB, the boot kit's kernel and a shell run in. */
+  public static final int MIN_MEMORY_MIB = 64;
+
+  /** The most guest memory, in MiB: v86 allocates it as one wasm memory. */
+  public static final int MAX_MEMORY_MIB = 2048;
+
   public SiteConfig {
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(disk, "disk");
     Objects.requireNonNull(command, "command");
-    if (memoryMiB < 16) throw new IllegalArgumentException("memory must be at least 16 MiB, was " + memoryMiB);
+    checkMemoryMiB(memoryMiB);
     if (title == null || title.isBlank()) title = "WebVM";
     if (engine == Engine.CHEERPX && cheerpx == null) cheerpx = Cheerpx.defaults();
     if (engine != Engine.CHEERPX) cheerpx = null;
@@ -67,10 +75,26 @@ public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, i
       if (boot == null) {
         throw new IllegalArgumentException("engine v86 needs boot files (bios, kernel, initrd, cmdline) from the boot kit");
       }
-      if (disk.size() > V86_MAX_DISK_BYTES) {
-        throw new IllegalArgumentException("the disk image is " + disk.size() + " bytes (" + (disk.size() >> 20)
-            + " MiB) but " + V86_DISK_LIMIT + "; make the image smaller (imageSize/headroom) or use engine cheerpx");
-      }
+      checkV86DiskBytes(disk.size());
+    }
+  }
+
+  /** Guest memory must be whole MiB from {@link #MIN_MEMORY_MIB} to {@link #MAX_MEMORY_MIB}. */
+  public static void checkMemoryMiB(int memoryMiB) {
+    if (memoryMiB < MIN_MEMORY_MIB || memoryMiB > MAX_MEMORY_MIB) {
+      throw new IllegalArgumentException("memory must be between " + MIN_MEMORY_MIB + " and " + MAX_MEMORY_MIB
+          + " MiB, not " + memoryMiB);
+    }
+  }
+
+  /**
+   * Engine v86 needs a disk of at most {@link #V86_MAX_DISK_BYTES}; the pipeline calls this as soon as
+   * the image is written, before chunking it.
+   */
+  public static void checkV86DiskBytes(long bytes) {
+    if (bytes > V86_MAX_DISK_BYTES) {
+      throw new IllegalArgumentException("the disk image is " + bytes + " bytes (" + (bytes >> 20)
+          + " MiB) but " + V86_DISK_LIMIT + "; make the image smaller (imageSize/headroom) or use engine cheerpx");
     }
   }
 
@@ -152,17 +176,17 @@ public record SiteConfig(Engine engine, Disk disk, Boot boot, Command command, i
       }
     }
 
-    /** Reads size, chunk size and image sha256 from the manifest at {@code siteDir/manifest}. */
+    /**
+     * Size, chunk size and image sha256 from the manifest at {@code siteDir/manifest}, read by the
+     * chunker's own reader ({@link DiskManifest#read}).
+     */
     public static Disk fromManifest(Path siteDir, String manifest, String imageName) throws IOException {
       Path file = siteDir.resolve(manifest);
       if (!Files.isRegularFile(file)) {
         throw new IOException("disk manifest " + file + " not found; the chunker writes it (diskLayout packed)");
       }
-      JsonNode m = new ObjectMapper().readTree(file.toFile());
-      if (!"webvm-disk/1".equals(m.path("format").asText())) {
-        throw new IOException(file + ": format is '" + m.path("format").asText() + "', expected webvm-disk/1");
-      }
-      return new Disk(manifest, imageName, m.path("size").asLong(), m.path("chunkSize").asInt(), m.path("imageSha256").asText());
+      DiskManifest m = DiskManifest.read(file);
+      return new Disk(manifest, imageName, m.size(), m.chunkSize(), m.imageSha256());
     }
   }
 

@@ -1,4 +1,4 @@
-package io.github.miniwebvm.site;
+package io.github.miniwebvm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,8 @@ import io.github.miniwebvm.bootkit.BootKit;
 import io.github.miniwebvm.bootkit.GuestCommand;
 import io.github.miniwebvm.chunker.Chunker;
 import io.github.miniwebvm.chunker.DiskLayout;
+import io.github.miniwebvm.runtime.SiteConfig;
+import io.github.miniwebvm.site.SiteAssembler;
 import io.github.miniwebvm.snapshot.Snapshotter;
 import io.github.miniwebvm.testsupport.Browser;
 import io.github.miniwebvm.testsupport.MissingOracle;
@@ -183,9 +185,9 @@ class NetworkBrowserIT {
   @Order(4)
   void afterARestoredSnapshotTheGuestBringsItsCardUpOnThePagesRequest() throws Exception {
     // the build-time boot runs without network: no driver is loaded when the state is saved
-    Snapshotter.Snapshot snapshot = Snapshotter.builder().timeout(Duration.ofMinutes(15))
+    Snapshotter.Snapshot snapshot = SiteBrowserIT.takeSnapshot(site, Snapshotter.builder().timeout(Duration.ofMinutes(15))
         .info(l -> System.out.println("[snapshot] " + l)).warn(l -> System.out.println("[snapshot] WARNING " + l))
-        .build().take(site).orElseThrow(() -> new AssertionError("no snapshot"));
+        .build()).orElseThrow(() -> new AssertionError("no snapshot"));
     assertThat(snapshot.file()).isNotBlank();
     boot("fetch");
     assertThat(browser.js("return window.webvm.snapshot.state")).isEqualTo("restored");

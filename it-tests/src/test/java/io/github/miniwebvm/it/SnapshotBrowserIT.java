@@ -1,6 +1,6 @@
-package io.github.miniwebvm.site;
+package io.github.miniwebvm.it;
 
-import static io.github.miniwebvm.site.SiteBrowserIT.run;
+import static io.github.miniwebvm.it.SiteBrowserIT.run;
 import static io.github.miniwebvm.testsupport.Browser.deleteTree;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,15 +70,14 @@ class SnapshotBrowserIT {
     SiteBrowserIT.assembleLoginShellSite(image, site, "Snapshot " + variant);
     Files.delete(image);
     List<String> warnings = new ArrayList<>();
-    Optional<Snapshotter.Snapshot> s = Snapshotter.builder()
+    Optional<Snapshotter.Snapshot> s = SiteBrowserIT.takeSnapshot(site, Snapshotter.builder()
         .timeout(Duration.ofMinutes(15))
         .info(l -> System.out.println("[snapshot " + variant + "] " + l))
         .warn(l -> {
           warnings.add(l);
           System.out.println("[snapshot " + variant + "] WARNING " + l);
         })
-        .build()
-        .take(site);
+        .build());
     assertThat(warnings).isEmpty();
     return s;
   }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.luben.zstd.ZstdCompressCtx;
+import io.github.miniwebvm.runtime.SiteConfig;
+import io.github.miniwebvm.runtime.WebvmJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,8 +31,10 @@ import java.util.stream.Stream;
 
 /**
  * Boots an assembled v86 site headlessly in Node, saves the state once the image's command is
- * ready, writes {@code boot/state-<hash>.bin.zst} and adds a {@code snapshot} entry to the site's
- * {@code webvm.json}. See the package documentation for the file format and the key.
+ * ready and writes {@code boot/state-<hash>.bin.zst}. It is given the site's {@link WebvmJson} and
+ * returns the {@link WebvmJson.SnapshotEntry} for it; the caller writes {@code webvm.json} with
+ * it ({@link WebvmJson#withSnapshot}). See the package documentation for the file format and the
+ * key.
  */
 public final class Snapshotter {
   static final String RUNTIME = "META-INF/webvm/runtime/";
@@ -60,15 +64,16 @@ public final class Snapshotter {
   }
 
   /**
-   * Takes the snapshot of the site in {@code site} (which must already have {@code webvm.json},
-   * {@code boot/} and {@code disk/}). On any failure it logs a warning naming the reason, leaves
-   * the site a cold-boot site, and returns empty; it never throws for the snapshot itself.
+   * Takes the snapshot of the site in {@code site}, which {@code webvm} describes (its
+   * {@code boot/} and {@code disk/} must be there). On any failure it logs a warning naming the
+   * reason and returns empty: the site stays a cold-boot site. It never throws for the snapshot
+   * itself.
    */
-  public Optional<Snapshot> take(Path site) {
+  public Optional<Snapshot> take(Path site, WebvmJson webvm) {
     Path work = null;
     try {
       work = Files.createTempDirectory("webvm-snapshot");
-      return Optional.of(run(site, work));
+      return Optional.of(run(site, webvm, work));
     } catch (SnapshotFailure e) {
       warn.accept("snapshot: " + e.getMessage() + "; the site cold-boots (about 15 s to a prompt instead of"
           + " about 1 s). Set snapshot=false to skip this step.");
@@ -85,14 +90,13 @@ public final class Snapshotter {
     }
   }
 
-  private Snapshot run(Path site, Path work) throws IOException, InterruptedException, SnapshotFailure {
-    ObjectMapper json = new ObjectMapper();
-    Path webvmJson = site.resolve("webvm.json");
-    ObjectNode config = (ObjectNode) json.readTree(webvmJson.toFile());
-    if (!"v86".equals(config.path("engine").asText())) {
-      throw new SnapshotFailure("engine " + config.path("engine").asText() + " has no snapshots (v86 only)");
+  private Snapshot run(Path site, WebvmJson webvm, Path work) throws IOException, InterruptedException, SnapshotFailure {
+    SiteConfig config = webvm.config();
+    if (config.engine() != SiteConfig.Engine.V86) {
+      throw new SnapshotFailure("engine " + config.engine().id() + " has no snapshots (v86 only)");
     }
-    JsonNode boot = config.path("boot");
+    SiteConfig.Boot boot = config.boot();
+    ObjectMapper json = new ObjectMapper();
     JsonNode runtime = json.readTree(resource("runtime.json"));
     JsonNode engine = runtime.path("engines").path("v86");
     if (engine.path("snapshot").isMissingNode()) {
@@ -100,29 +104,20 @@ public final class Snapshotter {
     }
     Path script = extract(engine.path("snapshot").asText(), work.resolve("snapshot.mjs"));
     Path wasm = extract(engine.path("files").path("wasm").asText(), work.resolve("v86.wasm"));
-    int memoryMiB = config.path("memoryMiB").asInt(256);
-    String cmdline = boot.path("cmdline").asText() + " " + EXTRA_CMDLINE;
+    String cmdline = boot.cmdline() + " " + EXTRA_CMDLINE;
 
-    ObjectNode key = json.createObjectNode();
-    key.put("imageSha256", config.path("disk").path("imageSha256").asText());
-    key.put("bios", sha256(site.resolve(boot.path("bios").asText())));
-    key.put("kernel", sha256(site.resolve(boot.path("kernel").asText())));
-    key.put("initrd", sha256(site.resolve(boot.path("initrd").asText())));
-    key.put("v86", engine.path("version").asText());
-    key.put("memoryMiB", memoryMiB);
-    key.put("cmdline", cmdline);
-    String keyHash = keyHash(key);
+    WebvmJson.SnapshotKey key = new WebvmJson.SnapshotKey(config.disk().imageSha256(),
+        sha256(site.resolve(boot.bios())), sha256(site.resolve(boot.kernel())), sha256(site.resolve(boot.initrd())),
+        engine.path("version").asText(), config.memoryMiB(), cmdline);
+    String keyHash = key.hash();
 
     Path rawState = work.resolve("state.bin");
     Path resultFile = work.resolve("result.json");
+    // the site's webvm.json as the page reads it: snapshot.mjs builds the same machine from it
     ObjectNode request = json.createObjectNode();
     request.put("site", site.toAbsolutePath().toString());
+    request.set("config", webvm.toJson());
     request.put("wasm", wasm.toString());
-    request.put("bios", boot.path("bios").asText());
-    request.put("kernel", boot.path("kernel").asText());
-    request.put("initrd", boot.path("initrd").asText());
-    request.put("manifest", config.path("disk").path("manifest").asText());
-    request.put("memoryMiB", memoryMiB);
     request.put("cmdline", cmdline);
     if (readyPattern != null) request.put("readyPattern", readyPattern);
     request.put("timeoutSeconds", timeout.toSeconds());
@@ -133,9 +128,9 @@ public final class Snapshotter {
 
     runNode(script, requestFile, work);
     JsonNode result = json.readTree(resultFile.toFile());
-    if (!result.path("v86Version").asText().equals(key.path("v86").asText())) {
+    if (!result.path("v86Version").asText().equals(key.v86())) {
       throw new SnapshotFailure("the snapshot script's v86 " + result.path("v86Version").asText()
-          + " differs from the page's " + key.path("v86").asText());
+          + " differs from the page's " + key.v86());
     }
 
     byte[] raw = Files.readAllBytes(rawState);
@@ -149,7 +144,7 @@ public final class Snapshotter {
     ObjectNode header = json.createObjectNode();
     header.put("format", FORMAT);
     header.put("keyHash", keyHash);
-    header.set("key", key);
+    header.set("key", key.toJson());
     header.put("screen", result.path("screen").asText());
     byte[] headerBytes = json.writeValueAsBytes(header);
     ByteBuffer frame = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
@@ -165,18 +160,9 @@ public final class Snapshotter {
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     long fileBytes = Files.size(target);
 
-    ObjectNode entry = json.createObjectNode();
-    entry.put("file", file);
-    entry.put("keyHash", keyHash);
-    entry.set("key", key);
-    entry.put("bytes", fileBytes);
-    config.set("snapshot", entry);
-    Path tmpJson = webvmJson.resolveSibling("webvm.json.tmp");
-    json.writerWithDefaultPrettyPrinter().writeValue(tmpJson.toFile(), config);
-    Files.move(tmpJson, webvmJson, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-
-    Snapshot s = new Snapshot(file, keyHash, fileBytes, raw.length, result.path("diskWriteCacheBytes").asLong(),
-        result.path("chunksRead").asInt(), result.path("seconds").asDouble(), (System.nanoTime() - start) / 1e9);
+    Snapshot s = new Snapshot(new WebvmJson.SnapshotEntry(file, keyHash, key, fileBytes), raw.length,
+        result.path("diskWriteCacheBytes").asLong(), result.path("chunksRead").asInt(),
+        result.path("seconds").asDouble(), (System.nanoTime() - start) / 1e9);
     info.accept(String.format(java.util.Locale.ROOT,
         "snapshot: %s, %,d bytes (state %,d bytes raw, zstd -%d in %.1f s; disk write cache %,d bytes); booted in %.1f s",
         file, fileBytes, raw.length, level, s.compressSeconds(), s.diskWriteCacheBytes(), s.bootSeconds()));
@@ -251,10 +237,6 @@ public final class Snapshotter {
     return in;
   }
 
-  static String keyHash(JsonNode key) throws IOException {
-    return HexFormat.of().formatHex(sha256().digest(new ObjectMapper().writeValueAsBytes(key)));
-  }
-
   static String sha256(Path file) throws IOException {
     MessageDigest md = sha256();
     try (InputStream in = Files.newInputStream(file)) {
@@ -286,9 +268,26 @@ public final class Snapshotter {
     }
   }
 
-  /** What was written. */
-  public record Snapshot(String file, String keyHash, long fileBytes, long rawStateBytes, long diskWriteCacheBytes,
-      int chunksRead, double bootSeconds, double compressSeconds) {}
+  /**
+   * What was written: the {@code snapshot} entry for {@code webvm.json}, and what the boot and the
+   * compression did.
+   */
+  public record Snapshot(WebvmJson.SnapshotEntry entry, long rawStateBytes, long diskWriteCacheBytes,
+      int chunksRead, double bootSeconds, double compressSeconds) {
+    /** The state file, site-relative. */
+    public String file() {
+      return entry.file();
+    }
+
+    public String keyHash() {
+      return entry.keyHash();
+    }
+
+    /** The state file's size. */
+    public long fileBytes() {
+      return entry.bytes();
+    }
+  }
 
   static final class SnapshotFailure extends Exception {
     SnapshotFailure(String message) {

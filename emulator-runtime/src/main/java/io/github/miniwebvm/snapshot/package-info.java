@@ -2,9 +2,12 @@
  * Instant prompt for v86 sites: boot the site's exact configuration once at build time, headless
  * in Node, and ship the saved emulator state so the page restores it instead of booting.
  *
- * <p>Entry point: {@link io.github.miniwebvm.snapshot.Snapshotter#take(java.nio.file.Path)} on an
- * assembled site. It never fails a build: without {@code node} (18 or later), on a timeout or a
- * crash it logs a warning that names the reason and the site stays a cold-boot site.
+ * <p>Entry point: {@link io.github.miniwebvm.snapshot.Snapshotter#take(java.nio.file.Path,
+ * io.github.miniwebvm.runtime.WebvmJson)} on an assembled site. It never fails a build: without
+ * {@code node} (18 or later), on a timeout or a crash it logs a warning that names the reason and
+ * the site stays a cold-boot site. Node runs this module's {@code snapshot/snapshot.mjs}, which
+ * builds the v86 machine from the site's {@code webvm.json} with the page's own code
+ * ({@code engines/v86-machine.js}, {@code disk/manifest.js}).
  *
  * <h2>State file</h2>
  * {@code boot/state-<keyHash 16 hex>.bin.zst}: a zstd skippable frame (magic {@code 0x184D2A50},

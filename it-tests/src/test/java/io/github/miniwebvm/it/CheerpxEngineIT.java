@@ -1,4 +1,4 @@
-package io.github.miniwebvm.site;
+package io.github.miniwebvm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.miniwebvm.chunker.Chunker;
 import io.github.miniwebvm.chunker.DiskLayout;
+import io.github.miniwebvm.runtime.SiteConfig;
+import io.github.miniwebvm.site.SiteAssembler;
 import io.github.miniwebvm.testsupport.Browser;
 import io.github.miniwebvm.testsupport.StaticServer;
 import java.nio.file.Files;

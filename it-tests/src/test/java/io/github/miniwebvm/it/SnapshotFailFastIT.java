@@ -1,4 +1,4 @@
-package io.github.miniwebvm.site;
+package io.github.miniwebvm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +7,11 @@ import io.github.miniwebvm.bootkit.BootKit;
 import io.github.miniwebvm.bootkit.GuestCommand;
 import io.github.miniwebvm.chunker.Chunker;
 import io.github.miniwebvm.chunker.DiskLayout;
+import io.github.miniwebvm.runtime.SiteConfig;
+import io.github.miniwebvm.site.SiteAssembler;
 import io.github.miniwebvm.snapshot.Snapshotter;
 import io.github.miniwebvm.testsupport.MissingOracle;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,13 +31,12 @@ class SnapshotFailFastIT {
     @TempDir
     Path work;
 
-    private Optional<Snapshotter.Snapshot> snapshot(Path site, List<String> warnings) {
-        return Snapshotter.builder()
+    private Optional<Snapshotter.Snapshot> snapshot(Path site, List<String> warnings) throws IOException {
+        return SiteBrowserIT.takeSnapshot(site, Snapshotter.builder()
                 .timeout(Duration.ofHours(1))
                 .info(l -> System.out.println("[snapshot] " + l))
                 .warn(warnings::add)
-                .build()
-                .take(site);
+                .build());
     }
 
     /** A disk with nothing but /etc/passwd, and a site whose command is {@code argv}. */

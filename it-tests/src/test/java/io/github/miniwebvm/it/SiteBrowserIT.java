@@ -1,30 +1,38 @@
-package io.github.miniwebvm.site;
+package io.github.miniwebvm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.miniwebvm.bootkit.BootFiles;
+import io.github.miniwebvm.bootkit.BootKit;
+import io.github.miniwebvm.bootkit.GuestCommand;
+import io.github.miniwebvm.chunker.Chunker;
+import io.github.miniwebvm.chunker.DiskLayout;
+import io.github.miniwebvm.runtime.SiteConfig;
+import io.github.miniwebvm.runtime.WebvmJson;
+import io.github.miniwebvm.site.SiteAssembler;
+import io.github.miniwebvm.snapshot.Snapshotter;
+import io.github.miniwebvm.testsupport.Browser;
+import io.github.miniwebvm.testsupport.MissingOracle;
+import io.github.miniwebvm.testsupport.StaticServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
-import io.github.miniwebvm.bootkit.BootFiles;
-import io.github.miniwebvm.bootkit.BootKit;
-import io.github.miniwebvm.bootkit.GuestCommand;
-import io.github.miniwebvm.chunker.Chunker;
-import io.github.miniwebvm.chunker.DiskLayout;
-import io.github.miniwebvm.testsupport.Browser;
-import io.github.miniwebvm.testsupport.MissingOracle;
-import io.github.miniwebvm.testsupport.StaticServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -258,7 +266,7 @@ class SiteBrowserIT {
    * The service worker also answers WebVM's split names (IMAGE.c%06x.txt, IMAGE.meta) from the
    * packed store: compare them with the manifest (first chunk, a zero chunk, the last chunk).
    */
-  private static void checkWebvmDiskNames() throws IOException {
+  private static void checkWebvmDiskNames() throws IOException, NoSuchAlgorithmException {
     var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(site.resolve("disk/manifest.json").toFile());
     int zero = -1;
     for (int i = 0; i < manifest.path("chunks").size() && zero < 0; i++) {
@@ -281,7 +289,7 @@ class SiteBrowserIT {
     assertThat(first.get("sha")).isEqualTo(manifest.path("chunks").get(0).asText());
     Map<?, ?> zeroChunk = (Map<?, ?>) r.get("zero");
     assertThat(((Number) zeroChunk.get("length")).intValue()).isEqualTo(manifest.path("chunkSize").asInt());
-    assertThat(zeroChunk.get("sha")).isEqualTo(SiteAssembler.sha256(new byte[manifest.path("chunkSize").asInt()]));
+    assertThat(zeroChunk.get("sha")).isEqualTo(sha256(new byte[manifest.path("chunkSize").asInt()]));
     Map<?, ?> lastChunk = (Map<?, ?>) r.get("last");
     if (!manifest.path("chunks").get(last).isNull()) {
       assertThat(lastChunk.get("sha")).isEqualTo(manifest.path("chunks").get(last).asText());
@@ -291,6 +299,21 @@ class SiteBrowserIT {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  /**
+   * The build-time snapshot of the site in {@code site}, as the pipeline takes it: the site's
+   * {@code webvm.json} read back, given to the snapshotter, and written again with its entry.
+   */
+  static Optional<Snapshotter.Snapshot> takeSnapshot(Path site, Snapshotter snapshotter) throws IOException {
+    WebvmJson webvm = WebvmJson.read(site);
+    Optional<Snapshotter.Snapshot> snapshot = snapshotter.take(site, webvm);
+    if (snapshot.isPresent()) webvm.withSnapshot(snapshot.get().entry()).write(site);
+    return snapshot;
+  }
+
+  static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
 
   /** A fresh headless Chromium whose profile is target/e2e/{@code profile}. */
   static Browser openBrowser(String profile) throws IOException {
