@@ -1,5 +1,7 @@
 package io.github.miniwebvm.build;
 
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryNotEmptyException;
@@ -105,7 +107,7 @@ final class BaseImages {
      * files, directories and links are unpacked, owned by the builder and confined to the folder.
      */
     private Path extract(Path archive) throws IOException {
-        String key = Digests.hex(Digests.of(archive.toAbsolutePath() + "|" + Files.size(archive) + "|"
+        String key = Sha256.hexOfOciDigest(Sha256.ociDigest(archive.toAbsolutePath() + "|" + Files.size(archive) + "|"
                 + Files.getLastModifiedTime(archive).toMillis()));
         Path dir = req.cacheDirectory().resolve("native/archives/" + key);
         if (Files.isDirectory(dir)) {
@@ -117,9 +119,9 @@ final class BaseImages {
                     req.log()).extract(tar, part);
             Files.move(part, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-            Rootfs.deleteRecursively(part);   // another build unpacked it meanwhile
+            Trees.deleteRecursively(part);   // another build unpacked it meanwhile
         } catch (IOException e) {
-            Rootfs.deleteRecursively(part);
+            Trees.deleteRecursively(part);
             throw e instanceof ImageBuildException ? e : new ImageBuildException("cannot unpack " + archive + ": "
                     + e.getMessage(), e);
         }

@@ -7,6 +7,8 @@ import io.github.miniwebvm.build.dockerfile.Glob;
 import io.github.miniwebvm.build.dockerfile.Heredoc;
 import io.github.miniwebvm.build.dockerfile.Instruction;
 import io.github.miniwebvm.build.dockerfile.Stage;
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -21,7 +23,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -100,7 +101,7 @@ final class Copy {
         }
 
         // gather the sources and digest them (content included) for the cache key
-        MessageDigest md = Digests.sha256();
+        MessageDigest md = Sha256.newDigest();
         SourceTree context = new SourceTree(b.request().context(), b.ignore(),
                 "the build context " + b.request().context());
         List<Source> sources = new ArrayList<>();
@@ -129,7 +130,7 @@ final class Copy {
                 }
                 Path file = UrlDownload.fetch(s, b.request().cacheDirectory().resolve("native/downloads"),
                         b.request().maxAddBytes());
-                md.update(("url " + s + " " + Digests.of(file) + "\n").getBytes(StandardCharsets.UTF_8));
+                md.update(("url " + s + " " + Sha256.ociDigest(file) + "\n").getBytes(StandardCharsets.UTF_8));
                 sources.add(new Source(s, file, null, false));
             } else {
                 List<SourceTree.Match> matched = matches(context, s, df, in);
@@ -150,7 +151,7 @@ final class Copy {
         }
         String description = in.keyword() + " from=" + from + " chown=" + chown + " chmod=" + chmod + " "
                 + srcs + " -> " + destPath + (destIsDir ? "/" : "");
-        String inputs = "sha256:" + HexFormat.of().formatHex(md.digest());
+        String inputs = Sha256.ociDigestOf(md);
 
         boolean dirDest = destIsDir;
         String owner = chown;
@@ -162,7 +163,7 @@ final class Copy {
             for (Source s : sources) {
                 if (s.bytes() != null) {
                     Path target = targetFor(root, destPath, dirDest, s.name(), ids);
-                    Rootfs.deleteRecursively(target);
+                    Trees.deleteRecursively(target);
                     Files.write(target, s.bytes());
                     setMeta(target, mode != null ? mode : 0644, ids == null ? 0 : ids[0], ids == null ? 0 : ids[1], null);
                 } else if (src != null) {
@@ -177,7 +178,7 @@ final class Copy {
                     String name = URI.create(s.name()).getPath();
                     name = name.substring(name.lastIndexOf('/') + 1);
                     Path target = targetFor(root, destPath, dirDest, name.isEmpty() ? "index.html" : name, ids);
-                    Rootfs.deleteRecursively(target);
+                    Trees.deleteRecursively(target);
                     Files.copy(s.path(), target);
                     setMeta(target, mode != null ? mode : 0600, ids == null ? 0 : ids[0], ids == null ? 0 : ids[1],
                             Files.getLastModifiedTime(s.path()));
@@ -379,7 +380,7 @@ final class Copy {
             throws IOException {
         Rootfs.Entry a = Rootfs.entry(src);
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            Rootfs.deleteRecursively(target);
+            Trees.deleteRecursively(target);
         }
         Files.copy(src, target, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.COPY_ATTRIBUTES);

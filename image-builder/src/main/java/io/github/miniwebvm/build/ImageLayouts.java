@@ -2,6 +2,7 @@ package io.github.miniwebvm.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -63,7 +64,7 @@ final class ImageLayouts {
                     diffIds.isEmpty() ? d : diffIds.get(layers.size())));
         }
         checkPlatform(config, platform, layout.dir.toString());
-        return new ImageState(layers, config, Digests.of("image " + configDigest));
+        return new ImageState(layers, config, Sha256.ociDigest("image " + configDigest));
     }
 
     /** A docker-archive, already extracted into {@code dir}; its layers are checked against the diff ids when applied. */
@@ -85,9 +86,9 @@ final class ImageLayouts {
         }
         byte[] configBytes = Files.readAllBytes(configFile);
         String named = digestInName(configName);
-        if (named != null && !named.equals(Digests.of(configBytes))) {
+        if (named != null && !named.equals(Sha256.ociDigest(configBytes))) {
             throw new ImageBuildException("the configuration '" + configName + "' of the docker-archive " + dir
-                    + " does not match its digest: it is " + Digests.of(configBytes)
+                    + " does not match its digest: it is " + Sha256.ociDigest(configBytes)
                     + ". The image is corrupt or was tampered with");
         }
         ObjectNode config = (ObjectNode) ImageState.JSON.readTree(configBytes);
@@ -105,7 +106,7 @@ final class ImageLayouts {
             layers.add(new Layer(file, diffId, Files.exists(file) ? Files.size(file) : 0, Layer.OCI_TAR, diffId));
         }
         checkPlatform(config, platform, dir.toString());
-        return new ImageState(layers, config, Digests.of("image " + Digests.of(configBytes)));
+        return new ImageState(layers, config, Sha256.ociDigest("image " + Sha256.ociDigest(configBytes)));
     }
 
     /** The file a docker-archive manifest names, which must be a relative path inside the archive. */
@@ -143,7 +144,7 @@ final class ImageLayouts {
     static Path blob(ConfinedRoot layout, String digest) throws IOException {
         String hex;
         try {
-            hex = Digests.hex(digest);
+            hex = Sha256.hexOfOciDigest(digest);
         } catch (IllegalArgumentException e) {
             throw new ImageBuildException("the image layout " + layout.dir + " names a blob '" + digest
                     + "', which is not a sha256 digest");
@@ -163,9 +164,9 @@ final class ImageLayouts {
                     + " bytes, too large for a " + what);
         }
         byte[] bytes = Files.readAllBytes(p);
-        if (!Digests.of(bytes).equals(digest)) {
+        if (!Sha256.ociDigest(bytes).equals(digest)) {
             throw new ImageBuildException("the " + what + " " + digest + " in " + layout.dir + " does not match its digest:"
-                    + " it is " + Digests.of(bytes) + ". The image is corrupt or was tampered with");
+                    + " it is " + Sha256.ociDigest(bytes) + ". The image is corrupt or was tampered with");
         }
         return ImageState.JSON.readTree(bytes);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.io.Sha256;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,7 +38,7 @@ final class ImageState {
         rootfs.put("type", "layers");
         rootfs.putArray("diff_ids");
         config.putArray("history");
-        return new ImageState(List.of(), config, Digests.of("scratch " + platform));
+        return new ImageState(List.of(), config, Sha256.ociDigest("scratch " + platform));
     }
 
     ImageState copy() {

@@ -1,5 +1,6 @@
 package io.github.miniwebvm.build;
 
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 
 /**
  * Checks a layer blob against what its image says of it, before anything of it is unpacked: the
@@ -26,8 +26,8 @@ final class LayerDigests {
             throw new ImageBuildException("layer " + layer.digest() + ": its blob " + layer.blob()
                     + " is missing or not a regular file; the image is incomplete");
         }
-        MessageDigest blobSha = Digests.sha256();
-        MessageDigest tarSha = Digests.sha256();
+        MessageDigest blobSha = Sha256.newDigest();
+        MessageDigest tarSha = Sha256.newDigest();
         String tarDigest = null;
         IOException unreadable = null;
         try (InputStream raw = Files.newInputStream(layer.blob());
@@ -35,13 +35,13 @@ final class LayerDigests {
             try {
                 InputStream tar = new DigestInputStream(Decompressed.of(blob), tarSha);
                 tar.transferTo(OutputStream.nullOutputStream());
-                tarDigest = hex(tarSha);
+                tarDigest = Sha256.ociDigestOf(tarSha);
             } catch (IOException e) {
                 unreadable = e;
             }
             blob.transferTo(OutputStream.nullOutputStream());
         }
-        String blobDigest = hex(blobSha);
+        String blobDigest = Sha256.ociDigestOf(blobSha);
         boolean blobMatches = blobDigest.equals(layer.digest());
         boolean tarMatches = layer.diffId().equals(tarDigest);
         boolean oneName = layer.digest().equals(layer.diffId());
@@ -67,9 +67,5 @@ final class LayerDigests {
             throw new ImageBuildException("layer " + layer.blob() + " is named by '" + digest
                     + "', not a sha256 digest, so it cannot be checked; the image is not supported");
         }
-    }
-
-    private static String hex(MessageDigest md) {
-        return "sha256:" + HexFormat.of().formatHex(md.digest());
     }
 }

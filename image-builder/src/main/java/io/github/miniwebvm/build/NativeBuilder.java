@@ -10,12 +10,14 @@ import io.github.miniwebvm.build.dockerfile.DockerfileException;
 import io.github.miniwebvm.build.dockerfile.Heredoc;
 import io.github.miniwebvm.build.dockerfile.Instruction;
 import io.github.miniwebvm.build.dockerfile.Stage;
+import io.github.miniwebvm.io.AtomicFiles;
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -191,7 +193,7 @@ final class NativeBuilder {
             if (rootfs == null) {
                 // only root may enter: the root holds the image's setuid files and device nodes
                 Path folder = work.resolve("stage-" + stage.index());
-                Rootfs.deleteRecursively(folder);
+                Trees.deleteRecursively(folder);
                 Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
                 rootfs = new Rootfs(Files.createDirectory(folder.resolve("rootfs")));
                 applied = 0;
@@ -209,7 +211,7 @@ final class NativeBuilder {
 
         void dispose() throws IOException {
             if (rootfs != null) {
-                Rootfs.deleteRecursively(rootfs.dir.getParent());
+                Trees.deleteRecursively(rootfs.dir.getParent());
                 rootfs = null;
             }
         }
@@ -462,7 +464,7 @@ final class NativeBuilder {
 
     private void configStep(StageRun run, Instruction in, String description) {
         ImageState st = run.state;
-        st.chainKey = Digests.of(st.chainKey + "\n" + description);
+        st.chainKey = Sha256.ociDigest(st.chainKey + "\n" + description);
         st.addHistory(firstLine(in), true, created);
     }
 
@@ -475,8 +477,8 @@ final class NativeBuilder {
     private void layerStep(StageRun run, Instruction in, String description, String inputs, Action action)
             throws IOException {
         ImageState st = run.state;
-        String key = Digests.of(st.chainKey + "\n" + description + "\n" + inputs);
-        Path entry = cache.resolve("steps/" + Digests.hex(key) + ".json");
+        String key = Sha256.ociDigest(st.chainKey + "\n" + description + "\n" + inputs);
+        Path entry = cache.resolve("steps/" + Sha256.hexOfOciDigest(key) + ".json");
         Layer layer = null;
         boolean hit = false;
         if (Files.isRegularFile(entry)) {
@@ -484,7 +486,7 @@ final class NativeBuilder {
             if (e.path("layer").isNull()) {
                 hit = true;
             } else {
-                Path blob = cache.resolve("blobs/" + Digests.hex(e.path("layer").path("digest").asText()));
+                Path blob = cache.resolve("blobs/" + Sha256.hexOfOciDigest(e.path("layer").path("digest").asText()));
                 if (Files.isRegularFile(blob)) {
                     JsonNode l = e.path("layer");
                     layer = new Layer(blob, l.path("digest").asText(), l.path("size").asLong(),
@@ -503,8 +505,8 @@ final class NativeBuilder {
             Path tmp = Files.createTempFile(cache.resolve("blobs"), "layer-", ".tar");
             Layer made = root.diff(before, tmp);
             if (made != null) {
-                Path blob = cache.resolve("blobs/" + Digests.hex(made.digest()));
-                Files.move(tmp, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Path blob = cache.resolve("blobs/" + Sha256.hexOfOciDigest(made.digest()));
+                AtomicFiles.replace(tmp, blob);
                 layer = new Layer(blob, made.digest(), made.size(), made.mediaType(), made.diffId());
             } else {
                 Files.delete(tmp);
@@ -520,10 +522,7 @@ final class NativeBuilder {
                 l.put("diffId", layer.diffId());
             }
             e.put("step", description);
-            Files.createDirectories(entry.getParent());
-            Path part = Files.createTempFile(entry.getParent(), "step-", ".part");
-            Files.writeString(part, e.toString(), StandardCharsets.UTF_8);
-            Files.move(part, entry, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(entry, e.toString().getBytes(StandardCharsets.UTF_8));
         }
         if (layer != null) {
             st.addLayer(layer);

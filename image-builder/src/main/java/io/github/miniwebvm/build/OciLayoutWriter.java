@@ -2,6 +2,8 @@ package io.github.miniwebvm.build;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
@@ -15,7 +17,7 @@ final class OciLayoutWriter {
     }
 
     static BuiltImage write(ImageState state, Path dir, String created, String reason) throws IOException {
-        Rootfs.deleteRecursively(dir);
+        Trees.deleteRecursively(dir);
         Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
         ObjectNode config = state.config.deepCopy();
         config.put("created", created);
@@ -29,7 +31,7 @@ final class OciLayoutWriter {
         ArrayNode layers = manifest.putArray("layers");
         for (Layer l : state.layers) {
             ids.add(l.diffId());
-            Path target = blobs.resolve(Digests.hex(l.digest()));
+            Path target = blobs.resolve(Sha256.hexOfOciDigest(l.digest()));
             if (!Files.exists(target)) {
                 try {
                     Files.createLink(target, l.blob());
@@ -43,14 +45,14 @@ final class OciLayoutWriter {
             d.put("size", Files.size(target));
         }
         byte[] configBytes = ImageState.JSON.writeValueAsBytes(config);
-        String configDigest = Digests.of(configBytes);
-        Files.write(blobs.resolve(Digests.hex(configDigest)), configBytes);
+        String configDigest = Sha256.ociDigest(configBytes);
+        Files.write(blobs.resolve(Sha256.hexOfOciDigest(configDigest)), configBytes);
         cfgDesc.put("mediaType", "application/vnd.oci.image.config.v1+json");
         cfgDesc.put("digest", configDigest);
         cfgDesc.put("size", configBytes.length);
         byte[] manifestBytes = ImageState.JSON.writeValueAsBytes(manifest);
-        String manifestDigest = Digests.of(manifestBytes);
-        Files.write(blobs.resolve(Digests.hex(manifestDigest)), manifestBytes);
+        String manifestDigest = Sha256.ociDigest(manifestBytes);
+        Files.write(blobs.resolve(Sha256.hexOfOciDigest(manifestDigest)), manifestBytes);
         ObjectNode index = ImageState.JSON.createObjectNode();
         index.put("schemaVersion", 2);
         ObjectNode m = index.putArray("manifests").addObject();

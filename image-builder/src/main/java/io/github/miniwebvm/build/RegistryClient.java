@@ -2,6 +2,8 @@ package io.github.miniwebvm.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.io.AtomicFiles;
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,11 +15,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -142,11 +142,11 @@ final class RegistryClient {
             layers.add(new Layer(fetchBlob(ref, d, l.path("size").asLong()), d, l.path("size").asLong(), mt,
                     diffIds.isEmpty() ? d : diffIds.get(layers.size())));
         }
-        return new ImageState(layers, config, Digests.of("image " + configDigest));
+        return new ImageState(layers, config, Sha256.ociDigest("image " + configDigest));
     }
 
     private Path fetchBlob(Reference ref, String digest, long size) throws IOException {
-        Path target = blobs.resolve(Digests.hex(digest));
+        Path target = blobs.resolve(Sha256.hexOfOciDigest(digest));
         if (Files.isRegularFile(target)) {
             return target;
         }
@@ -157,7 +157,7 @@ final class RegistryClient {
         log.accept("[webvm] pulling " + digest + " from " + ref.registry() + "/" + ref.repository());
         HttpResponse<InputStream> resp = send(ref, "blobs/" + digest, "*/*", HttpResponse.BodyHandlers.ofInputStream());
         Path part = Files.createTempFile(blobs, "pull-", ".part");
-        MessageDigest md = Digests.sha256();
+        MessageDigest md = Sha256.newDigest();
         try (InputStream in = new IdleTimeoutStream(resp.body(), UrlDownload.IDLE_TIMEOUT, "blob " + digest + " from " + ref);
              OutputStream out = Files.newOutputStream(part)) {
             byte[] buf = new byte[1 << 16];
@@ -176,18 +176,18 @@ final class RegistryClient {
             Files.deleteIfExists(part);
             throw e;
         }
-        String actual = "sha256:" + HexFormat.of().formatHex(md.digest());
+        String actual = Sha256.ociDigestOf(md);
         if (!actual.equals(digest)) {
             Files.deleteIfExists(part);
             throw new ImageBuildException("blob from " + ref + " does not match its digest: expected " + digest
                     + ", got " + actual);
         }
-        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.replace(part, target);
         return target;
     }
 
     private static void verify(byte[] body, String digest, String what) throws ImageBuildException {
-        String actual = Digests.of(body);
+        String actual = Sha256.ociDigest(body);
         if (!actual.equals(digest)) {
             throw new ImageBuildException(what + " does not match its digest: got " + actual);
         }

@@ -1,5 +1,6 @@
 package io.github.miniwebvm.build;
 
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,7 +15,6 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,29 +57,6 @@ final class Rootfs {
     /** The root as a chroot sees it, for unpacking into it. */
     ConfinedRoot confined() {
         return confined;
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            Files.walkFileTree(p, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } else {
-            Files.delete(p);
-        }
     }
 
     /** Metadata of one path, enough to tell whether it changed. */
@@ -174,7 +151,7 @@ final class Rootfs {
             }
             entries.put(whiteout(p), true);
         }
-        MessageDigest md = Digests.sha256();
+        MessageDigest md = Sha256.newDigest();
         Map<Long, String> firstByInode = new HashMap<>();
         try (OutputStream fos = Files.newOutputStream(out);
              DigestOutputStream dos = new DigestOutputStream(fos, md);
@@ -243,7 +220,7 @@ final class Rootfs {
             }
             tar.finish();
         }
-        String digest = "sha256:" + HexFormat.of().formatHex(md.digest());
+        String digest = Sha256.ociDigestOf(md);
         return new Layer(out, digest, Files.size(out), Layer.OCI_TAR, digest);
     }
 

@@ -1,6 +1,7 @@
 package io.github.miniwebvm.build;
 
 import io.github.miniwebvm.fs.PathNames;
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -265,7 +266,7 @@ final class TarExtractor {
             // a later symlink in its place must not redirect the deferred times of what was below
             directoryTimes.keySet().removeIf(d -> d.startsWith(path));
         }
-        Rootfs.deleteRecursively(path);
+        Trees.deleteRecursively(path);
     }
 
     private void keepMetadata(Path path, TarArchiveEntry e, boolean directory) throws IOException {

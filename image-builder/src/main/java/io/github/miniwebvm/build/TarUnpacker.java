@@ -2,6 +2,7 @@ package io.github.miniwebvm.build;
 
 import io.github.miniwebvm.fs.PathNames;
 import com.github.luben.zstd.ZstdInputStream;
+import io.github.miniwebvm.io.Trees;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -110,7 +111,7 @@ final class TarUnpacker {
             return target;
         }
         if (exists) {
-            Rootfs.deleteRecursively(target);
+            Trees.deleteRecursively(target);
         }
         if (e.isSymbolicLink()) {
             Files.createSymbolicLink(target, Path.of(e.getLinkName()));

@@ -1,5 +1,7 @@
 package io.github.miniwebvm.build;
 
+import io.github.miniwebvm.io.AtomicFiles;
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -35,7 +36,7 @@ final class UrlDownload {
 
     static Path fetch(String url, Path dir, long maxBytes, Duration idle) throws IOException {
         Files.createDirectories(dir);
-        Path file = dir.resolve(Digests.hex(Digests.of(url)));
+        Path file = dir.resolve(Sha256.hexOfOciDigest(Sha256.ociDigest(url)));
         Path part = Files.createTempFile(dir, "download-", ".part");
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(20)).build();
@@ -62,7 +63,7 @@ final class UrlDownload {
                     // keep the download time
                 }
             });
-            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.replace(part, file);
             return file;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

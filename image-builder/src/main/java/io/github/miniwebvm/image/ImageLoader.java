@@ -3,6 +3,8 @@ package io.github.miniwebvm.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.miniwebvm.fs.FileTree;
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -11,10 +13,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -180,7 +179,7 @@ public final class ImageLoader {
             throw e.getCause();
         } finally {
             if (!ok) {
-                LoadedImage.deleteRecursively(spool);
+                Trees.deleteRecursively(spool);
             }
         }
     }
@@ -380,7 +379,7 @@ public final class ImageLoader {
                 String configName = image.path("Config").asText();
                 ArchiveFiles.Range configRange = require(configName, "the image configuration");
                 byte[] configBytes = files.readSmall(configRange);
-                String configDigest = sha256(configBytes);
+                String configDigest = Sha256.ociDigest(configBytes);
                 String expected = digestFromName(configName);
                 if (expected != null && !expected.equals(configDigest)) {
                     throw new ImageFormatException("digest mismatch: " + configName + " in " + files.description()
@@ -544,7 +543,7 @@ public final class ImageLoader {
             ArchiveFiles.Range r = blob(descriptor, what);
             byte[] bytes = files.readSmall(r);
             String digest = descriptor.path("digest").asText();
-            String actual = sha256(bytes);
+            String actual = Sha256.ociDigest(bytes);
             if (!digest.equals(actual)) {
                 throw new ImageFormatException("digest mismatch: blob " + digest + " (" + what + ") in "
                         + files.description() + " has " + actual);
@@ -580,14 +579,6 @@ public final class ImageLoader {
                 return "sha256:" + base;
             }
             return null;
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.miniwebvm.fs.Node;
 import io.github.miniwebvm.image.ImageLoader;
 import io.github.miniwebvm.image.LoadedImage;
+import io.github.miniwebvm.io.Trees;
 import io.github.miniwebvm.testsupport.TestBaseImage;
 import io.github.miniwebvm.testsupport.Tools;
 import java.io.IOException;
@@ -144,7 +145,7 @@ class DifferentialCorpusTest {
                         }
                     });
                 } finally {
-                    Rootfs.deleteRecursively(spool);
+                    Trees.deleteRecursively(spool);
                 }
                 instance = b;
             }

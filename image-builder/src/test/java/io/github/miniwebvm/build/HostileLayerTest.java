@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -231,8 +232,8 @@ class HostileLayerTest {
     @Test
     void layerWhoseBlobDoesNotMatchItsDigestIsRefusedBeforeAnythingIsUnpacked() throws IOException {
         Layer honest = layer().file("unpacked.txt", "must not appear").done();
-        Layer tampered = new Layer(honest.blob(), Digests.of("other content"), honest.size(), honest.mediaType(),
-                Digests.of("other content"));
+        Layer tampered = new Layer(honest.blob(), Sha256.ociDigest("other content"), honest.size(), honest.mediaType(),
+                Sha256.ociDigest("other content"));
 
         assertThatThrownBy(() -> rootfs.apply(tampered, l -> { }))
                 .isInstanceOf(ImageBuildException.class)
@@ -246,11 +247,11 @@ class HostileLayerTest {
     void layerWhoseTarIsNotTheConfiguredDiffIdIsRefused() throws IOException {
         Layer honest = layer().file("unpacked.txt", "must not appear").done();
         Layer tampered = new Layer(honest.blob(), honest.digest(), honest.size(), honest.mediaType(),
-                Digests.of("another layer"));
+                Sha256.ociDigest("another layer"));
 
         assertThatThrownBy(() -> rootfs.apply(tampered, l -> { }))
                 .hasMessageContaining("is not the layer the image configuration names")
-                .hasMessageContaining("the diff id " + Digests.of("another layer"));
+                .hasMessageContaining("the diff id " + Sha256.ociDigest("another layer"));
         assertThat(rootfs.dir).isEmptyDirectory();
     }
 
@@ -267,7 +268,7 @@ class HostileLayerTest {
     void ociImageWithATamperedLayerIsRefused() throws IOException {
         Layer honest = layer().file("a", "honest").done();
         Path image = ociLayout(tmp.resolve("image"), List.of(honest));
-        Files.writeString(image.resolve("blobs/sha256/" + Digests.hex(honest.digest())), "tampered");
+        Files.writeString(image.resolve("blobs/sha256/" + Sha256.hexOfOciDigest(honest.digest())), "tampered");
 
         assertThatThrownBy(() -> build("FROM oci:" + image + "\nCOPY a.txt /a.txt\n"))
                 .isInstanceOf(ImageBuildException.class)
@@ -384,20 +385,20 @@ class HostileLayerTest {
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
         byte[] config = ImageState.JSON.writeValueAsBytes(config(layers));
-        Files.write(blobs.resolve(Digests.hex(Digests.of(config))), config);
+        Files.write(blobs.resolve(Sha256.hexOfOciDigest(Sha256.ociDigest(config))), config);
         manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
-                .put("digest", Digests.of(config)).put("size", config.length);
+                .put("digest", Sha256.ociDigest(config)).put("size", config.length);
         ArrayNode descriptors = manifest.putArray("layers");
         for (Layer l : layers) {
-            Files.copy(l.blob(), blobs.resolve(Digests.hex(l.digest())));
+            Files.copy(l.blob(), blobs.resolve(Sha256.hexOfOciDigest(l.digest())));
             descriptors.addObject().put("mediaType", Layer.OCI_TAR).put("digest", l.digest()).put("size", l.size());
         }
         byte[] manifestBytes = ImageState.JSON.writeValueAsBytes(manifest);
-        Files.write(blobs.resolve(Digests.hex(Digests.of(manifestBytes))), manifestBytes);
+        Files.write(blobs.resolve(Sha256.hexOfOciDigest(Sha256.ociDigest(manifestBytes))), manifestBytes);
         ObjectNode index = ImageState.JSON.createObjectNode();
         index.put("schemaVersion", 2);
         index.putArray("manifests").addObject().put("mediaType", "application/vnd.oci.image.manifest.v1+json")
-                .put("digest", Digests.of(manifestBytes)).put("size", manifestBytes.length);
+                .put("digest", Sha256.ociDigest(manifestBytes)).put("size", manifestBytes.length);
         Files.write(dir.resolve("index.json"), ImageState.JSON.writeValueAsBytes(index));
         Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         return dir;
@@ -419,7 +420,7 @@ class HostileLayerTest {
             layers.add(layer().file("a", "honest").done());
         }
         byte[] config = ImageState.JSON.writeValueAsBytes(config(layers));
-        String configName = Digests.hex(Digests.of(config)) + ".json";
+        String configName = Sha256.hexOfOciDigest(Sha256.ociDigest(config)) + ".json";
         ArrayNode manifest = ImageState.JSON.createArrayNode();
         ObjectNode image = manifest.addObject();
         image.put("Config", configName);
@@ -499,7 +500,7 @@ class HostileLayerTest {
 
         Layer done() throws IOException {
             out.close();
-            String digest = Digests.of(file);
+            String digest = Sha256.ociDigest(file);
             return new Layer(file, digest, Files.size(file), Layer.OCI_TAR, digest);
         }
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.fs.Node;
 import io.github.miniwebvm.fs.NodeType;
+import io.github.miniwebvm.io.Sha256;
 import io.github.miniwebvm.testsupport.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -184,15 +185,9 @@ final class ImageTrees {
     }
 
     private static String hash(Node n) throws IOException {
-        java.security.MessageDigest md = Digests.sha256();
         try (java.io.InputStream in = n.content().open()) {
-            byte[] buf = new byte[65536];
-            int r;
-            while ((r = in.read(buf)) > 0) {
-                md.update(buf, 0, r);
-            }
+            return Sha256.hex(in);
         }
-        return java.util.HexFormat.of().formatHex(md.digest());
     }
 
 }

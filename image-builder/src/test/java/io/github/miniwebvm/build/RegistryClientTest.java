@@ -3,6 +3,7 @@ package io.github.miniwebvm.build;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.miniwebvm.io.Sha256;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,7 +104,7 @@ class RegistryClientTest {
     void aBlobLargerThanItsManifestSaysIsRefusedAndNothingIsKept() throws Exception {
         byte[] config = "{\"architecture\":\"386\",\"os\":\"linux\",\"rootfs\":{\"diff_ids\":[]}}"
                 .getBytes(StandardCharsets.UTF_8);
-        String digest = Digests.of(config);
+        String digest = Sha256.ociDigest(config);
         answers.put("/v2/evil/image/manifests/1", ("{\"schemaVersion\":2,\"mediaType\":"
                 + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"digest\":\"" + digest
                 + "\",\"size\":10},\"layers\":[]}").getBytes(StandardCharsets.UTF_8));

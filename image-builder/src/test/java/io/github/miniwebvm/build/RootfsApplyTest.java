@@ -2,6 +2,7 @@ package io.github.miniwebvm.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.miniwebvm.io.Sha256;
 import io.github.miniwebvm.testsupport.TestBaseImage;
 import io.github.miniwebvm.testsupport.Tools;
 import java.io.IOException;
@@ -124,7 +125,7 @@ class RootfsApplyTest {
         for (Map.Entry<String, Rootfs.Entry> e : new Rootfs(dir).snapshot().entrySet()) {
             Rootfs.Entry a = e.getValue();
             Path p = dir.resolve(e.getKey());
-            String content = a.type() == 'f' ? " sha=" + Digests.of(p) : a.type() == 'l' ? " -> " + a.link() : "";
+            String content = a.type() == 'f' ? " sha=" + Sha256.ociDigest(p) : a.type() == 'l' ? " -> " + a.link() : "";
             out.put(e.getKey(), a.type() + " " + Integer.toOctalString(a.mode()) + " " + a.uid() + ":" + a.gid()
                     + (a.type() == 'f' ? " size=" + a.size() : "") + " mtime=" + a.mtimeNanos() + " rdev=" + a.rdev()
                     + " nlink=" + a.nlink() + content + xattrs(p));
@@ -143,7 +144,7 @@ class RootfsApplyTest {
 
     private Map<String, String> applied(Path tar) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("ours"));
-        String digest = Digests.of(tar);
+        String digest = Sha256.ociDigest(tar);
         new Rootfs(dir).apply(new Layer(tar, digest, Files.size(tar), Layer.OCI_TAR, digest), l -> { });
         return describe(dir);
     }
@@ -196,7 +197,7 @@ class RootfsApplyTest {
                         e.endsWith("/") ? null : e);
             }
         }
-        String digest = Digests.of(tar);
+        String digest = Sha256.ociDigest(tar);
         return new Layer(tar, digest, Files.size(tar), Layer.OCI_TAR, digest);
     }
 

@@ -3,6 +3,7 @@ package io.github.miniwebvm.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,7 @@ class PodmanPlatformTest {
     static void images() throws IOException {
         Podman.assumeAvailable();
         dir = Path.of("target/podman-platform").toAbsolutePath();
-        LoadedImage.deleteRecursively(dir);
+        Trees.deleteRecursively(dir);
         Files.createDirectories(dir);
         for (String arch : List.of("386", "amd64")) {
             if (Podman.run(List.of("podman", "image", "exists", TINY + ":" + arch), 60, false).exit() != 0) {

@@ -4,17 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -81,7 +79,7 @@ public final class SiteAssembler {
     }
     Files.createDirectories(siteDir);
     Path assets = siteDir.resolve("assets");
-    deleteTree(assets);
+    Trees.deleteRecursively(assets);
     Files.createDirectories(assets);
     List<String> written = new ArrayList<>();
 
@@ -226,7 +224,7 @@ public final class SiteAssembler {
     byte[] bytes = resourceBytes(resource);
     String file = resource.substring(resource.lastIndexOf('/') + 1);
     int dot = file.indexOf('.');
-    String hashed = file.substring(0, dot) + "." + sha256(bytes).substring(0, 12) + file.substring(dot);
+    String hashed = file.substring(0, dot) + "." + Sha256.hex(bytes).substring(0, 12) + file.substring(dot);
     Files.write(assets.resolve(hashed), bytes);
     written.add("assets/" + hashed);
     return "assets/" + hashed;
@@ -263,22 +261,7 @@ public final class SiteAssembler {
     return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   }
 
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   private static String escapeHtml(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) return;
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-    }
   }
 }

@@ -4,28 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.luben.zstd.ZstdCompressCtx;
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Boots an assembled v86 site headlessly in Node, saves the state once the image's command is
@@ -81,7 +78,13 @@ public final class Snapshotter {
       warn.accept("snapshot: interrupted; the site cold-boots");
       return Optional.empty();
     } finally {
-      if (work != null) deleteTree(work);
+      if (work != null) {
+        try {
+          Trees.deleteRecursively(work);
+        } catch (IOException e) {
+          // a temp directory left behind is harmless
+        }
+      }
     }
   }
 
@@ -105,9 +108,9 @@ public final class Snapshotter {
 
     ObjectNode key = json.createObjectNode();
     key.put("imageSha256", config.path("disk").path("imageSha256").asText());
-    key.put("bios", sha256(site.resolve(boot.path("bios").asText())));
-    key.put("kernel", sha256(site.resolve(boot.path("kernel").asText())));
-    key.put("initrd", sha256(site.resolve(boot.path("initrd").asText())));
+    key.put("bios", Sha256.hex(site.resolve(boot.path("bios").asText())));
+    key.put("kernel", Sha256.hex(site.resolve(boot.path("kernel").asText())));
+    key.put("initrd", Sha256.hex(site.resolve(boot.path("initrd").asText())));
     key.put("v86", engine.path("version").asText());
     key.put("memoryMiB", memoryMiB);
     key.put("cmdline", cmdline);
@@ -252,38 +255,7 @@ public final class Snapshotter {
   }
 
   static String keyHash(JsonNode key) throws IOException {
-    return HexFormat.of().formatHex(sha256().digest(new ObjectMapper().writeValueAsBytes(key)));
-  }
-
-  static String sha256(Path file) throws IOException {
-    MessageDigest md = sha256();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-    }
-    return HexFormat.of().formatHex(md.digest());
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      // a temp directory left behind is harmless
-    }
+    return Sha256.hex(new ObjectMapper().writeValueAsBytes(key));
   }
 
   /** What was written. */

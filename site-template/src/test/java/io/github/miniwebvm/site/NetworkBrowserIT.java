@@ -9,6 +9,7 @@ import io.github.miniwebvm.bootkit.BootKit;
 import io.github.miniwebvm.bootkit.GuestCommand;
 import io.github.miniwebvm.chunker.Chunker;
 import io.github.miniwebvm.chunker.DiskLayout;
+import io.github.miniwebvm.io.Sha256;
 import io.github.miniwebvm.snapshot.Snapshotter;
 import io.github.miniwebvm.testsupport.Browser;
 import io.github.miniwebvm.testsupport.MissingOracle;
@@ -21,9 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -144,7 +143,7 @@ class NetworkBrowserIT {
     assertThat(files.requests).contains("/hello.txt");
 
     String bench = browser.typeAndCollect(timedWget("http_proxy=http://" + ROUTER + "/ ", files.url() + "payload.bin"));
-    assertThat(bench).contains(sha256(payload));
+    assertThat(bench).contains(Sha256.hex(payload));
     report("fetch", bench);
   }
 
@@ -160,7 +159,7 @@ class NetworkBrowserIT {
     assertThat(out).contains("hello from the host, through the browser");
 
     String bench = browser.typeAndCollect(timedWget("", "http://" + ROUTER + ":" + port + "/payload.bin"));
-    assertThat(bench).contains(sha256(payload));
+    assertThat(bench).contains(Sha256.hex(payload));
     report("wisp", bench);
   }
 
@@ -226,10 +225,6 @@ class NetworkBrowserIT {
     long ms = Math.max(1, Long.parseLong(m.group(1)));
     System.out.printf("[net-bench] %s: guest wget of %d bytes in %d ms = %.2f MiB/s%n", name, BENCH_BYTES, ms,
         BENCH_BYTES / 1048576.0 / (ms / 1000.0));
-  }
-
-  private static String sha256(byte[] bytes) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 
   private static boolean nodeWorks() {

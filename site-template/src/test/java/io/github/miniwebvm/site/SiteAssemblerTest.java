@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ class SiteAssemblerTest {
           || n.matches("(webvm|xterm|engine-v86|v86)\\.[0-9a-f]{12}\\.(js|css|wasm)"));
       for (String n : names) {
         if (n.equals("THIRD-PARTY.txt")) continue;
-        String hash = SiteAssembler.sha256(Files.readAllBytes(site.resolve("assets").resolve(n))).substring(0, 12);
+        String hash = Sha256.hex(Files.readAllBytes(site.resolve("assets").resolve(n))).substring(0, 12);
         assertThat(n).contains("." + hash + ".");
       }
     }

@@ -18,6 +18,7 @@ import io.github.miniwebvm.image.ImageConfig;
 import io.github.miniwebvm.image.ImageFormatException;
 import io.github.miniwebvm.image.ImageLoader;
 import io.github.miniwebvm.image.LoadedImage;
+import io.github.miniwebvm.io.Sha256;
 import io.github.miniwebvm.site.SiteAssembler;
 import io.github.miniwebvm.site.SiteConfig;
 import io.github.miniwebvm.snapshot.Snapshotter;
@@ -373,7 +374,7 @@ public final class Pipeline {
         ObjectNode n = json.createObjectNode();
         n.put("imageDigest", imageDigest);
         n.put("diskSha256", report.imageSha256());
-        n.put("manifestSha256", InputFingerprint.sha256(o.outputDirectory.resolve("disk/manifest.json")));
+        n.put("manifestSha256", Sha256.hex(o.outputDirectory.resolve("disk/manifest.json")));
         n.put("engine", o.engine.name().toLowerCase(Locale.ROOT));
         n.put("siteBytes", size[0]);
         n.put("siteFiles", size[1]);
