@@ -28,7 +28,7 @@ public final class PipelineOptions {
     final String platform;
     final boolean allowInsecureRegistries;
     /** How the native builder runs RUN steps (network, timeout). */
-    final io.github.miniwebvm.build.RunOptions run;
+    final io.github.miniwebvm.dockerfile.RunOptions run;
     /** The most bytes one ADD may fetch from a URL or unpack from a local archive (native builder). */
     final long maxAddBytes;
     final Path image;
@@ -89,9 +89,9 @@ public final class PipelineOptions {
         if (b.runTimeoutSeconds < 1) {
             throw new IllegalArgumentException("runTimeout must be at least 1 second, not " + b.runTimeoutSeconds);
         }
-        this.run = new io.github.miniwebvm.build.RunOptions(network.equals("default"),
+        this.run = new io.github.miniwebvm.dockerfile.RunOptions(network.equals("default"),
                 java.time.Duration.ofSeconds(b.runTimeoutSeconds));
-        this.maxAddBytes = blankToNull(b.maxAddSize) == null ? io.github.miniwebvm.build.ImageBuild.DEFAULT_MAX_ADD_BYTES
+        this.maxAddBytes = blankToNull(b.maxAddSize) == null ? io.github.miniwebvm.dockerfile.ImageBuild.DEFAULT_MAX_ADD_BYTES
                 : parseSize(b.maxAddSize, "maxAddSize");
         if (maxAddBytes < 1) {
             throw new IllegalArgumentException("maxAddSize must be at least 1 byte, not '" + b.maxAddSize + "'");
@@ -276,7 +276,7 @@ public final class PipelineOptions {
         private boolean allowInsecureRegistries;
         private String buildNetwork;
         private String maxAddSize;
-        private int runTimeoutSeconds = (int) io.github.miniwebvm.build.RunOptions.DEFAULT_TIMEOUT.toSeconds();
+        private int runTimeoutSeconds = (int) io.github.miniwebvm.dockerfile.RunOptions.DEFAULT_TIMEOUT.toSeconds();
         private Path image;
         private String imageSize;
         private String headroom;
