@@ -1,5 +1,6 @@
 package io.github.miniwebvm.dockerfile;
 
+import io.github.miniwebvm.image.Whiteouts;
 import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
@@ -244,7 +245,7 @@ final class Rootfs {
     private static String whiteout(String p) {
         String parent = parentOf(p);
         String name = p.substring(p.lastIndexOf('/') + 1);
-        return (parent == null ? "" : parent + "/") + ".wh." + name;
+        return (parent == null ? "" : parent + "/") + Whiteouts.deleting(name);
     }
 
     /**

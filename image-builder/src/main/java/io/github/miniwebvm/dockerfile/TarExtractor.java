@@ -1,6 +1,7 @@
 package io.github.miniwebvm.dockerfile;
 
 import io.github.miniwebvm.fs.PathNames;
+import io.github.miniwebvm.image.Whiteouts;
 import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,8 +40,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * tar {@code --same-owner --numeric-owner -p --xattrs} kept them, as far as the {@link Rules} say.
  */
 final class TarExtractor {
-    private static final String WHITEOUT = ".wh.";
-    private static final String OPAQUE = ".wh..wh..opq";
     private static final String XATTR = "SCHILY.xattr.";
 
     /** What an extraction does with the entries of its tar. */
@@ -118,11 +117,12 @@ final class TarExtractor {
         }
         List<String> parent = segments.subList(0, segments.size() - 1);
         String base = segments.get(segments.size() - 1);
-        if (rules.whiteouts && parent.stream().anyMatch(s -> s.startsWith(WHITEOUT))) {
+        if (rules.whiteouts && parent.stream().anyMatch(s -> s.startsWith(Whiteouts.PREFIX))) {
             return; // AUFS metadata directories (.wh..wh.plnk): not part of the filesystem
         }
-        if (rules.whiteouts && base.startsWith(WHITEOUT)) {
-            whiteout(e, parent, base, into);
+        Whiteouts.Kind kind = rules.whiteouts ? Whiteouts.kindOf(base) : Whiteouts.Kind.ENTRY;
+        if (kind != Whiteouts.Kind.ENTRY) {
+            whiteout(e, parent, base, kind, into);
             return;
         }
         Path path = directoryOf(e, into, parent, true).resolve(base);
@@ -210,25 +210,22 @@ final class TarExtractor {
         keepMetadata(path, e, false);
     }
 
-    private void whiteout(TarArchiveEntry e, List<String> parent, String base, Path into) throws IOException {
+    private void whiteout(TarArchiveEntry e, List<String> parent, String base, Whiteouts.Kind kind, Path into)
+            throws IOException {
         Path dir = directoryOf(e, into, parent, false);
         if (dir == null) {
             return; // nothing below a directory that is not there
         }
-        if (base.equals(OPAQUE)) {
-            hideLower(dir);
-            return;
-        }
-        if (base.startsWith(WHITEOUT + WHITEOUT)) {
-            return; // other AUFS metadata (.wh..wh.plnk, .wh..wh.aufs)
-        }
-        String name = base.substring(WHITEOUT.length());
-        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
-            throw refused(e, "is a whiteout of '" + name + "', not of a file");
-        }
-        Path victim = dir.resolve(name);
-        if (!touched.contains(victim)) {
-            remove(victim);
+        switch (kind) {
+            case OPAQUE -> hideLower(dir);
+            case INVALID -> throw refused(e, "is a whiteout of '" + Whiteouts.deletedName(base) + "', not of a file");
+            case DELETES -> {
+                Path victim = dir.resolve(Whiteouts.deletedName(base));
+                if (!touched.contains(victim)) {
+                    remove(victim);
+                }
+            }
+            case AUFS_METADATA, ENTRY -> { }
         }
     }
 
