@@ -1,9 +1,7 @@
 package io.github.miniwebvm.dockerfile;
 
 import io.github.miniwebvm.fs.PathNames;
-import com.github.luben.zstd.ZstdInputStream;
 import io.github.miniwebvm.io.Trees;
-import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,9 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.tukaani.xz.XZInputStream;
 
 /**
  * ADD's unpacking of a local tar archive (plain, gzip, bzip2, xz or zstd) into a directory of the
@@ -30,8 +25,6 @@ import org.tukaani.xz.XZInputStream;
  * decompression bomb cannot fill the disk.
  */
 final class TarUnpacker {
-    private enum Compression { NONE, GZIP, BZIP2, XZ, ZSTD }
-
     /** A directory of the archive: its metadata is set once everything below it is written. */
     private record Directory(Path path, TarArchiveEntry entry) {
     }
@@ -56,7 +49,7 @@ final class TarUnpacker {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        try (InputStream in = decompressed(file)) {
+        try (InputStream in = Decompressed.open(file)) {
             byte[] head = in.readNBytes(512);
             return TarArchiveInputStream.matches(head, head.length);
         } catch (IOException e) {
@@ -75,7 +68,7 @@ final class TarUnpacker {
     private void run() throws IOException {
         root.mkdirs(destPath);
         List<Directory> directories = new ArrayList<>();
-        try (InputStream raw = decompressed(archive);
+        try (InputStream raw = Decompressed.open(archive);
              TarArchiveInputStream tar = new TarArchiveInputStream(new Limited(raw))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
@@ -184,43 +177,6 @@ final class TarUnpacker {
         }
         Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setTimes(e.getLastModifiedTime(), null, null);
-    }
-
-    private static InputStream decompressed(Path file) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        try {
-            return switch (sniff(in)) {
-                case NONE -> in;
-                case GZIP -> new GzipCompressorInputStream(in, true);
-                case BZIP2 -> new BZip2CompressorInputStream(in, true);
-                case XZ -> new XZInputStream(in);
-                case ZSTD -> new ZstdInputStream(in);
-            };
-        } catch (IOException | RuntimeException e) {
-            in.close();
-            throw e;
-        }
-    }
-
-    private static Compression sniff(InputStream in) throws IOException {
-        in.mark(8);
-        byte[] h = in.readNBytes(6);
-        in.reset();
-        if (h.length >= 2 && (h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b) {
-            return Compression.GZIP;
-        }
-        if (h.length >= 3 && h[0] == 'B' && h[1] == 'Z' && h[2] == 'h') {
-            return Compression.BZIP2;
-        }
-        if (h.length >= 6 && (h[0] & 0xff) == 0xfd && h[1] == '7' && h[2] == 'z' && h[3] == 'X' && h[4] == 'Z'
-                && h[5] == 0) {
-            return Compression.XZ;
-        }
-        if (h.length >= 4 && (h[0] & 0xff) == 0x28 && (h[1] & 0xff) == 0xb5 && (h[2] & 0xff) == 0x2f
-                && (h[3] & 0xff) == 0xfd) {
-            return Compression.ZSTD;
-        }
-        return Compression.NONE;
     }
 
     /**
