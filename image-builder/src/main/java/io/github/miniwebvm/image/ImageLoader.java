@@ -3,6 +3,7 @@ package io.github.miniwebvm.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.miniwebvm.fs.FileTree;
+import io.github.miniwebvm.fs.PathNames;
 import io.github.miniwebvm.io.Sha256;
 import io.github.miniwebvm.io.Trees;
 import java.io.BufferedInputStream;
@@ -570,7 +571,7 @@ public final class ImageLoader {
         }
 
         private static String digestFromName(String name) {
-            String n = ArchiveFiles.normalise(name);
+            String n = PathNames.normalise(name);
             String base = n.substring(n.lastIndexOf('/') + 1);
             if (base.matches("[0-9a-f]{64}\\.json")) {
                 return "sha256:" + base.substring(0, 64);
