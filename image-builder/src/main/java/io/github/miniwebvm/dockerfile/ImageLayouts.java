@@ -2,6 +2,7 @@ package io.github.miniwebvm.dockerfile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.image.MediaTypes;
 import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +19,6 @@ import java.util.List;
  * checked against their digests here, layers when they are applied ({@link LayerDigests}).
  */
 final class ImageLayouts {
-    static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-    static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
     private static final long MAX_JSON_BYTES = 64L << 20;
 
     private ImageLayouts() {
@@ -49,7 +48,7 @@ final class ImageLayouts {
     private static ImageState readManifest(ConfinedRoot layout, JsonNode desc, String platform) throws IOException {
         String mediaType = desc.path("mediaType").asText();
         JsonNode doc = verifiedJson(layout, desc.path("digest").asText(), "manifest");
-        if (mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST) || doc.has("manifests")) {
+        if (mediaType.equals(MediaTypes.OCI_INDEX) || mediaType.equals(MediaTypes.DOCKER_LIST) || doc.has("manifests")) {
             List<JsonNode> list = new ArrayList<>();
             doc.path("manifests").forEach(list::add);
             return readManifest(layout, choosePlatform(list, platform, layout.dir.toString()), platform);
@@ -103,7 +102,7 @@ final class ImageLayouts {
             // docker-archive layers are uncompressed tars, so their digest is their diff id
             Path file = member(archive, l.asText(), "Layers");
             String diffId = diffIds.get(layers.size());
-            layers.add(new Layer(file, diffId, Files.exists(file) ? Files.size(file) : 0, Layer.OCI_TAR, diffId));
+            layers.add(new Layer(file, diffId, Files.exists(file) ? Files.size(file) : 0, MediaTypes.OCI_LAYER, diffId));
         }
         checkPlatform(config, platform, dir.toString());
         return new ImageState(layers, config, Sha256.ociDigest("image " + Sha256.ociDigest(configBytes)));

@@ -12,5 +12,4 @@ import java.nio.file.Path;
  * @param diffId    {@code sha256:} of the uncompressed tar
  */
 record Layer(Path blob, String digest, long size, String mediaType, String diffId) {
-    static final String OCI_TAR = "application/vnd.oci.image.layer.v1.tar";
 }

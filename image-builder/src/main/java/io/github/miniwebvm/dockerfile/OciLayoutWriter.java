@@ -2,6 +2,7 @@ package io.github.miniwebvm.dockerfile;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.image.MediaTypes;
 import io.github.miniwebvm.io.Sha256;
 import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
@@ -26,7 +27,7 @@ final class OciLayoutWriter {
         ArrayNode ids = rootfs.putArray("diff_ids");
         ObjectNode manifest = ImageState.JSON.createObjectNode();
         manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
         ObjectNode cfgDesc = manifest.putObject("config");
         ArrayNode layers = manifest.putArray("layers");
         for (Layer l : state.layers) {
@@ -47,7 +48,7 @@ final class OciLayoutWriter {
         byte[] configBytes = ImageState.JSON.writeValueAsBytes(config);
         String configDigest = Sha256.ociDigest(configBytes);
         Files.write(blobs.resolve(Sha256.hexOfOciDigest(configDigest)), configBytes);
-        cfgDesc.put("mediaType", "application/vnd.oci.image.config.v1+json");
+        cfgDesc.put("mediaType", MediaTypes.OCI_CONFIG);
         cfgDesc.put("digest", configDigest);
         cfgDesc.put("size", configBytes.length);
         byte[] manifestBytes = ImageState.JSON.writeValueAsBytes(manifest);
@@ -56,7 +57,7 @@ final class OciLayoutWriter {
         ObjectNode index = ImageState.JSON.createObjectNode();
         index.put("schemaVersion", 2);
         ObjectNode m = index.putArray("manifests").addObject();
-        m.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        m.put("mediaType", MediaTypes.OCI_MANIFEST);
         m.put("digest", manifestDigest);
         m.put("size", manifestBytes.length);
         m.putObject("annotations").put("org.opencontainers.image.ref.name", "latest");
@@ -67,11 +68,11 @@ final class OciLayoutWriter {
 
     static String ociLayerType(String mediaType) {
         if (mediaType.contains("zstd")) {
-            return "application/vnd.oci.image.layer.v1.tar+zstd";
+            return MediaTypes.OCI_LAYER_ZSTD;
         }
         if (mediaType.contains("gzip")) {
-            return "application/vnd.oci.image.layer.v1.tar+gzip";
+            return MediaTypes.OCI_LAYER_GZIP;
         }
-        return Layer.OCI_TAR;
+        return MediaTypes.OCI_LAYER;
     }
 }

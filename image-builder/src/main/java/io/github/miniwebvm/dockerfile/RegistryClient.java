@@ -2,6 +2,7 @@ package io.github.miniwebvm.dockerfile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.image.MediaTypes;
 import io.github.miniwebvm.io.AtomicFiles;
 import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
@@ -34,10 +35,7 @@ import javax.net.ssl.SSLException;
  */
 final class RegistryClient {
     private static final String ACCEPT = String.join(",",
-            "application/vnd.oci.image.index.v1+json",
-            "application/vnd.docker.distribution.manifest.list.v2+json",
-            "application/vnd.oci.image.manifest.v1+json",
-            "application/vnd.docker.distribution.manifest.v2+json");
+            MediaTypes.OCI_INDEX, MediaTypes.DOCKER_LIST, MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST);
     private static final Pattern BEARER_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
     static final int MAX_DOCUMENT_BYTES = 4 << 20;
     private static final Pattern LOOPBACK = Pattern.compile("(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?",

@@ -1,5 +1,6 @@
 package io.github.miniwebvm.dockerfile;
 
+import io.github.miniwebvm.image.MediaTypes;
 import io.github.miniwebvm.image.Whiteouts;
 import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
@@ -222,7 +223,7 @@ final class Rootfs {
             tar.finish();
         }
         String digest = Sha256.ociDigestOf(md);
-        return new Layer(out, digest, Files.size(out), Layer.OCI_TAR, digest);
+        return new Layer(out, digest, Files.size(out), MediaTypes.OCI_LAYER, digest);
     }
 
     private static int modeBits(Entry a) {

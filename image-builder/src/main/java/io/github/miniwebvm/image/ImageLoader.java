@@ -41,14 +41,10 @@ import java.util.Optional;
 public final class ImageLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-    static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
-    static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-    static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     private static final Map<String, Compression> LAYER_TYPES = Map.ofEntries(
-            Map.entry("application/vnd.oci.image.layer.v1.tar", Compression.NONE),
-            Map.entry("application/vnd.oci.image.layer.v1.tar+gzip", Compression.GZIP),
-            Map.entry("application/vnd.oci.image.layer.v1.tar+zstd", Compression.ZSTD),
+            Map.entry(MediaTypes.OCI_LAYER, Compression.NONE),
+            Map.entry(MediaTypes.OCI_LAYER_GZIP, Compression.GZIP),
+            Map.entry(MediaTypes.OCI_LAYER_ZSTD, Compression.ZSTD),
             Map.entry("application/vnd.oci.image.layer.nondistributable.v1.tar", Compression.NONE),
             Map.entry("application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", Compression.GZIP),
             Map.entry("application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", Compression.ZSTD),
@@ -277,7 +273,7 @@ public final class ImageLoader {
                 String manifestDigest = manifestDescriptor.path("digest").asText();
                 JsonNode manifest = blobJson(manifestDescriptor, "manifest " + manifestDigest);
                 String mediaType = manifest.path("mediaType").asText(manifestDescriptor.path("mediaType").asText(""));
-                if (!mediaType.isEmpty() && !mediaType.equals(OCI_MANIFEST) && !mediaType.equals(DOCKER_MANIFEST)) {
+                if (!mediaType.isEmpty() && !mediaType.equals(MediaTypes.OCI_MANIFEST) && !mediaType.equals(MediaTypes.DOCKER_MANIFEST)) {
                     throw new ImageFormatException("manifest " + manifestDigest + " in " + files.description()
                             + " has the unknown media type " + mediaType);
                 }
@@ -346,13 +342,13 @@ public final class ImageLoader {
                 if (arch.equals("unknown") || os.equals("unknown")) {
                     continue; // attestation manifests of buildx
                 }
-                if (type.equals(OCI_INDEX) || type.equals(DOCKER_LIST)) {
+                if (type.equals(MediaTypes.OCI_INDEX) || type.equals(MediaTypes.DOCKER_LIST)) {
                     String digest = d.path("digest").asText();
                     JsonNode nested = blobJson(d, "image index " + digest);
                     matching.addAll(manifestCandidates(nested, "image index " + digest, depth + 1, otherPlatforms));
                     continue;
                 }
-                if (!type.isEmpty() && !type.equals(OCI_MANIFEST) && !type.equals(DOCKER_MANIFEST)) {
+                if (!type.isEmpty() && !type.equals(MediaTypes.OCI_MANIFEST) && !type.equals(MediaTypes.DOCKER_MANIFEST)) {
                     throw new ImageFormatException(where + " in " + files.description() + " references "
                             + d.path("digest").asText() + " of the unknown media type " + type);
                 }

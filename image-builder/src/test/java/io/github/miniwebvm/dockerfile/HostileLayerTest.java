@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.image.MediaTypes;
 import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -391,7 +392,7 @@ class HostileLayerTest {
         ArrayNode descriptors = manifest.putArray("layers");
         for (Layer l : layers) {
             Files.copy(l.blob(), blobs.resolve(Sha256.hexOfOciDigest(l.digest())));
-            descriptors.addObject().put("mediaType", Layer.OCI_TAR).put("digest", l.digest()).put("size", l.size());
+            descriptors.addObject().put("mediaType", MediaTypes.OCI_LAYER).put("digest", l.digest()).put("size", l.size());
         }
         byte[] manifestBytes = ImageState.JSON.writeValueAsBytes(manifest);
         Files.write(blobs.resolve(Sha256.hexOfOciDigest(Sha256.ociDigest(manifestBytes))), manifestBytes);
@@ -501,7 +502,7 @@ class HostileLayerTest {
         Layer done() throws IOException {
             out.close();
             String digest = Sha256.ociDigest(file);
-            return new Layer(file, digest, Files.size(file), Layer.OCI_TAR, digest);
+            return new Layer(file, digest, Files.size(file), MediaTypes.OCI_LAYER, digest);
         }
     }
 }

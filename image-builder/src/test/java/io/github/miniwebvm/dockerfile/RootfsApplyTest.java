@@ -2,6 +2,7 @@ package io.github.miniwebvm.dockerfile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.miniwebvm.image.MediaTypes;
 import io.github.miniwebvm.io.Sha256;
 import io.github.miniwebvm.testsupport.TestBaseImage;
 import io.github.miniwebvm.testsupport.Tools;
@@ -145,7 +146,7 @@ class RootfsApplyTest {
     private Map<String, String> applied(Path tar) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("ours"));
         String digest = Sha256.ociDigest(tar);
-        new Rootfs(dir).apply(new Layer(tar, digest, Files.size(tar), Layer.OCI_TAR, digest), l -> { });
+        new Rootfs(dir).apply(new Layer(tar, digest, Files.size(tar), MediaTypes.OCI_LAYER, digest), l -> { });
         return describe(dir);
     }
 
@@ -198,7 +199,7 @@ class RootfsApplyTest {
             }
         }
         String digest = Sha256.ociDigest(tar);
-        return new Layer(tar, digest, Files.size(tar), Layer.OCI_TAR, digest);
+        return new Layer(tar, digest, Files.size(tar), MediaTypes.OCI_LAYER, digest);
     }
 
     /** The paths below the root, directories ending with '/'. */

@@ -197,11 +197,11 @@ class ImageLoaderFuzzTest {
     static byte[] ociArchive(byte[] gzippedLayer) throws IOException {
         byte[] layer = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzippedLayer)).readAllBytes();
         byte[] config = config(layer);
-        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + ImageLoader.OCI_MANIFEST + "\",\"config\":"
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":"
                 + descriptor("application/vnd.oci.image.config.v1+json", config) + ",\"layers\":["
                 + descriptor("application/vnd.oci.image.layer.v1.tar+gzip", gzippedLayer) + "]}";
         byte[] m = manifest.getBytes(StandardCharsets.UTF_8);
-        byte[] index = ("{\"schemaVersion\":2,\"manifests\":[" + descriptor(ImageLoader.OCI_MANIFEST, m) + "]}")
+        byte[] index = ("{\"schemaVersion\":2,\"manifests\":[" + descriptor(MediaTypes.OCI_MANIFEST, m) + "]}")
                 .getBytes(StandardCharsets.UTF_8);
         return tarOf(List.of("oci-layout", "index.json", blobName(m), blobName(config), blobName(gzippedLayer)),
                 List.of("{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8), index, m, config,

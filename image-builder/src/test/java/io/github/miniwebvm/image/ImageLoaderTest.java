@@ -181,7 +181,7 @@ class ImageLoaderTest {
         Path layout = TestTars.ociLayout(tmp.resolve("nested"), List.of("amd64", "386"),
                 List.of(TestTars.Blob.plain(base())), true);
         byte[] inner = Files.readAllBytes(layout.resolve("index.json"));
-        ObjectNode innerDescriptor = TestTars.descriptor(layout, ImageLoader.OCI_INDEX, inner);
+        ObjectNode innerDescriptor = TestTars.descriptor(layout, MediaTypes.OCI_INDEX, inner);
         Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[" + innerDescriptor + "]}");
         try (LoadedImage image = load(layout)) {
             assertThat(image.config().architecture()).isEqualTo("386");

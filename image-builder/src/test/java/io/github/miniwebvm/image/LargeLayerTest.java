@@ -113,7 +113,7 @@ class LargeLayerTest {
         config.with("rootfs").putArray("diff_ids").add(Sha256.ociDigestOf(diffId));
         ObjectNode manifest = json.createObjectNode();
         manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", ImageLoader.OCI_MANIFEST);
+        manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
         manifest.set("config", TestTars.descriptor(layout, "application/vnd.oci.image.config.v1+json",
                 json.writeValueAsBytes(config)));
         ObjectNode layer = manifest.putArray("layers").addObject();
@@ -122,7 +122,7 @@ class LargeLayerTest {
         layer.put("size", Files.size(layout.resolve("blobs/sha256/" + layerDigest.substring(7))));
         ObjectNode index = json.createObjectNode();
         index.put("schemaVersion", 2);
-        index.putArray("manifests").add(TestTars.descriptor(layout, ImageLoader.OCI_MANIFEST,
+        index.putArray("manifests").add(TestTars.descriptor(layout, MediaTypes.OCI_MANIFEST,
                 json.writeValueAsBytes(manifest)));
         Files.write(layout.resolve("index.json"), json.writeValueAsBytes(index));
         Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");

@@ -50,7 +50,7 @@ class PodmanPlatformTest {
             Podman.run("buildah", "manifest", "add", list, "containers-storage:" + TINY + ":386");
             Path layout = dir.resolve("list-oci");
             Podman.run("buildah", "manifest", "push", "--all", list, "oci:" + layout);
-            assertThat(Files.readString(layout.resolve("index.json"))).contains(ImageLoader.OCI_INDEX);
+            assertThat(Files.readString(layout.resolve("index.json"))).contains(MediaTypes.OCI_INDEX);
             try (LoadedImage image = load(layout); InputStream in = image.tree().lookup("arch").orElseThrow()
                     .content().open()) {
                 assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("386");

@@ -204,14 +204,14 @@ final class TestTars {
         for (String arch : arches) {
             ObjectNode manifest = JSON.createObjectNode();
             manifest.put("schemaVersion", 2);
-            manifest.put("mediaType", ImageLoader.OCI_MANIFEST);
+            manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
             manifest.set("config", descriptor(dir, "application/vnd.oci.image.config.v1+json",
                     JSON.writeValueAsBytes(config(arch, layers))));
             ArrayNode ls = manifest.putArray("layers");
             for (Blob l : layers) {
                 ls.add(descriptor(dir, l.mediaType(), l.stored()));
             }
-            ObjectNode md = descriptor(dir, ImageLoader.OCI_MANIFEST, JSON.writeValueAsBytes(manifest));
+            ObjectNode md = descriptor(dir, MediaTypes.OCI_MANIFEST, JSON.writeValueAsBytes(manifest));
             if (withPlatforms) {
                 md.putObject("platform").put("architecture", arch).put("os", "linux");
             }
