@@ -20,7 +20,7 @@ public final class Whiteouts {
         OPAQUE,
         /** Other {@code .wh..wh.*}: AUFS bookkeeping, not part of the filesystem. */
         AUFS_METADATA,
-        /** {@code .wh.<name>}: {@code <name>} ({@link #deletedName}) is deleted. */
+        /** {@code .wh.<name>}: {@code <name>} ({@link Whiteouts#deletedName}) is deleted. */
         DELETES,
         /** {@code .wh.}, {@code .wh..} or {@code .wh...}: names no file; refused. */
         INVALID
