@@ -29,8 +29,8 @@ mkdir -p "$work"
 command -v mke2fs >/dev/null || { echo "ext2-bench: mke2fs missing (apt-get install e2fsprogs)" >&2; exit 1; }
 
 echo "ext2-bench: compiling image-builder" >&2
-(cd "$root" && mvn -B -q -pl image-builder -am test-compile -DskipTests \
-  && mvn -B -q -pl image-builder dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" >/dev/null)
+(cd "$root" && mvn -B -q -pl image-builder -am test-compile dependency:build-classpath -DskipTests \
+  -Dmdep.outputFile="$work/classpath.txt" >/dev/null)
 cp="$root/image-builder/target/classes:$root/image-builder/target/test-classes:$(cat "$work/classpath.txt")"
 
 minbase="$(bash "$root/scripts/fixture-base.sh" dir)"

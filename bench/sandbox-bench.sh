@@ -17,9 +17,9 @@ rootfs="$work/rootfs"
 rm -rf "$rootfs" && cp -a "$fixture" "$rootfs"
 
 # the sandbox's command line, from the code itself
-mvn -B -q -o -f "$root/pom.xml" -pl image-builder compile >/dev/null
+mvn -B -q -o -f "$root/pom.xml" -pl image-builder -am compile >/dev/null
 cat > "$work/PrintCommand.java" <<'JAVA'
-package io.github.miniwebvm.build;
+package io.github.miniwebvm.dockerfile;
 public class PrintCommand {
     public static void main(String[] a) throws Exception {
         for (String s : SandboxRun.command(java.nio.file.Path.of(a[0]), java.util.List.of("/bin/sh", "-c", "true"),
@@ -27,8 +27,8 @@ public class PrintCommand {
     }
 }
 JAVA
-javac -d "$work/classes" -cp "$root/image-builder/target/classes" "$work/PrintCommand.java"
-java -cp "$work/classes:$root/image-builder/target/classes" io.github.miniwebvm.build.PrintCommand "$rootfs" > "$work/command"
+javac -d "$work/classes" -cp "$root/image-builder/target/classes:$root/webvm-io/target/classes" "$work/PrintCommand.java"
+java -cp "$work/classes:$root/image-builder/target/classes:$root/webvm-io/target/classes" io.github.miniwebvm.dockerfile.PrintCommand "$rootfs" > "$work/command"
 mapfile -d '' ours < "$work/command"
 
 setup='set -e; R="$1"; shift

@@ -28,7 +28,7 @@ build "$work/a" "$@"
 echo "reproducible: second build ($work/b-elsewhere)"
 build "$work/b-elsewhere" "$@"
 
-jars=(test-support image-builder chunker emulator-runtime site-template webvm-core webvm-maven-plugin)
+jars=(webvm-io test-support image-builder chunker emulator-runtime site-template webvm-core webvm-maven-plugin)
 failed=0
 for m in "${jars[@]}"; do
   a=("$work/a/$m/target/$m"-*.jar)

@@ -1,5 +1,6 @@
 package io.github.miniwebvm.chunker;
 
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ final class ChunkPipeline {
       buffers.add(new byte[chunkSize]);
     }
     byte[] zeros = new byte[chunkSize];
-    MessageDigest imageDigest = Hex.newSha256();
+    MessageDigest imageDigest = Sha256.newDigest();
     int poolNumber = POOL_NUMBER.incrementAndGet();
     AtomicInteger threadNumber = new AtomicInteger();
     ExecutorService pool =
@@ -110,7 +111,7 @@ final class ChunkPipeline {
       // on failure, tasks still running must not write into the output after we return
       awaitQuietly(pool);
     }
-    return Hex.hex(imageDigest.digest());
+    return Sha256.hexOf(imageDigest);
   }
 
   private static void awaitQuietly(ExecutorService pool) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -140,7 +141,7 @@ public record DiskManifest(
       throw new ChunkerException("chunkPath " + chunkPath + " is not supported, expected " + CHUNK_PATH);
     }
     String imageSha = root.path("imageSha256").asText(null);
-    if (!Hex.isSha256(imageSha)) {
+    if (!Sha256.isHex(imageSha)) {
       throw new ChunkerException("imageSha256 is not a lowercase hex sha256");
     }
     if ((size - 1) / chunkSize + 1 > Integer.MAX_VALUE) {
@@ -158,7 +159,7 @@ public record DiskManifest(
     for (JsonNode n : chunksNode) {
       if (n.isNull()) {
         chunks.add(null);
-      } else if (Hex.isSha256(n.asText(null))) {
+      } else if (Sha256.isHex(n.asText(null))) {
         chunks.add(n.asText());
       } else {
         throw new ChunkerException("chunk entry " + chunks.size() + " is neither null nor a sha256");
@@ -213,7 +214,7 @@ public record DiskManifest(
    */
   public static DiskManifest reassemble(Path diskDir, Path outImage) throws ChunkerException {
     DiskManifest m = read(diskDir);
-    MessageDigest image = Hex.newSha256();
+    MessageDigest image = Sha256.newDigest();
     byte[] zeros = new byte[m.chunkSize];
     try {
       Path parent = outImage.toAbsolutePath().getParent();
@@ -250,7 +251,7 @@ public record DiskManifest(
     } catch (IOException e) {
       throw new ChunkerException("Cannot write the image " + outImage + ": " + e.getMessage(), e);
     }
-    String actual = Hex.hex(image.digest());
+    String actual = Sha256.hexOf(image);
     if (!actual.equals(m.imageSha256)) {
       throw new ChunkerException(
           "The reassembled image's sha256 " + actual + " differs from the manifest's imageSha256 "
@@ -280,7 +281,7 @@ public record DiskManifest(
     } catch (IOException e) {
       throw new ChunkerException("Chunk " + index + " (" + file + ") is damaged: " + e.getMessage(), e);
     }
-    String actual = Hex.sha256(data, data.length);
+    String actual = Sha256.hex(data);
     if (!actual.equals(sha)) {
       throw new ChunkerException(
           "Chunk " + index + " (" + file + ") has sha256 " + actual + ", the manifest says " + sha);

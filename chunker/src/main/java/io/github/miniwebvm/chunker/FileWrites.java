@@ -1,11 +1,10 @@
 package io.github.miniwebvm.chunker;
 
+import io.github.miniwebvm.io.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Writes files so that a reader sees either the old file, or the whole new one. */
@@ -23,18 +22,9 @@ final class FileWrites {
       try (OutputStream out = Files.newOutputStream(tmp)) {
         out.write(data, offset, len);
       }
-      move(tmp, target);
+      AtomicFiles.replace(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
-    }
-  }
-
-  /** Renames {@code source} to {@code target}, replacing it, atomically where possible. */
-  static void move(Path source, Path target) throws IOException {
-    try {
-      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 

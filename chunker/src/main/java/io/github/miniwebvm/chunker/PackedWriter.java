@@ -1,5 +1,6 @@
 package io.github.miniwebvm.chunker;
 
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -48,7 +49,7 @@ final class PackedWriter {
     }
     try {
       byte[] data = Codec.decompress(raw ? ChunkEncoding.NONE : codec.encoding(), Files.readAllBytes(file), len);
-      return Hex.sha256(data, len).equals(sha);
+      return Sha256.hex(data, 0, len).equals(sha);
     } catch (IOException | RuntimeException e) {
       return false;
     }
@@ -84,7 +85,7 @@ final class PackedWriter {
             if (zero) {
               return new Outcome(null, Kind.ZERO);
             }
-            String sha = Hex.sha256(data, len);
+            String sha = Sha256.hex(data, 0, len);
             StoredChunk mine = new StoredChunk();
             if (stored.putIfAbsent(sha, mine) != null) {
               return new Outcome(sha, Kind.DUPLICATE);

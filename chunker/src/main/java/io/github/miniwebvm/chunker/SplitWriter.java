@@ -1,5 +1,6 @@
 package io.github.miniwebvm.chunker;
 
+import io.github.miniwebvm.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -92,7 +93,7 @@ final class SplitWriter {
     try {
       write(image, size, diskDir, staging, stats, names, listener);
       for (Path f : list(staging)) {
-        FileWrites.move(f, diskDir.resolve(f.getFileName().toString()));
+        AtomicFiles.replace(f, diskDir.resolve(f.getFileName().toString()));
       }
     } finally {
       deleteStaging(staging);

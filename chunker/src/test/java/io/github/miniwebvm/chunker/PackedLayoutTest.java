@@ -3,6 +3,8 @@ package io.github.miniwebvm.chunker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +60,7 @@ class PackedLayoutTest {
       byte[] plain =
           m.isRaw(i) ? Files.readAllBytes(file) : TestFiles.runOk(null, "gzip", "-dc", file.toString());
       assertThat(plain).hasSize(m.chunkLength(i));
-      assertThat(Hex.sha256(plain, plain.length)).isEqualTo(sha);
+      assertThat(Sha256.hex(plain)).isEqualTo(sha);
       if (m.isRaw(i)) {
         assertThat(TestFiles.run(null, "gzip", "-t", file.toString()).exitCode()).isNotZero();
       }
@@ -119,7 +121,7 @@ class PackedLayoutTest {
       String sha = m.chunks().get(i);
       if (sha != null && !m.isRaw(i)) {
         byte[] plain = TestFiles.runOk(null, "zstd", "-dc", DiskManifest.chunkFile(disk, sha).toString());
-        assertThat(Hex.sha256(plain, plain.length)).isEqualTo(sha);
+        assertThat(Sha256.hex(plain)).isEqualTo(sha);
         compressed++;
       }
     }
@@ -170,7 +172,7 @@ class PackedLayoutTest {
     DiskManifest.reassemble(disk, out);
     assertThat(Files.size(out)).isEqualTo(size);
     assertThat(TestFiles.sha256OfSparse(out)).isEqualTo(sourceSha);
-    TestFiles.deleteTree(dir);
+    Trees.deleteRecursively(dir);
   }
 
   private static byte[] i(int len, Random rnd) {

@@ -3,6 +3,7 @@ package io.github.miniwebvm.chunker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.miniwebvm.io.Trees;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -160,7 +161,7 @@ class RobustnessTest {
     assertThat(r.exitCode()).as(r.stderr()).isZero();
     assertThat(new String(r.stdout(), StandardCharsets.UTF_8)).contains("8192 packed chunks");
     assertThat(DiskManifest.read(dir.resolve("disk")).imageSha256()).isEqualTo(TestFiles.sha256sum(image));
-    TestFiles.deleteTree(dir);
+    Trees.deleteRecursively(dir);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.github.miniwebvm.chunker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.github.miniwebvm.io.Trees;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ class SplitLayoutTest {
     }
     assertThat(r.chunksTotal()).isEqualTo(expected.size() - 1);
     assertThat(r.encoding()).isEqualTo(ChunkEncoding.NONE);
-    TestFiles.deleteTree(dir);
+    Trees.deleteRecursively(dir);
   }
 
   @Test

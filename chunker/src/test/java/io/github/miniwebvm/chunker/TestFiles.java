@@ -2,13 +2,13 @@ package io.github.miniwebvm.chunker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -21,20 +21,9 @@ final class TestFiles {
   /** A fresh, empty folder under target/chunker-tests. */
   static Path freshDir(String name) throws IOException {
     Path dir = Path.of("target", "chunker-tests", name).toAbsolutePath();
-    deleteTree(dir);
+    Trees.deleteRecursively(dir);
     Files.createDirectories(dir);
     return dir;
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   /**

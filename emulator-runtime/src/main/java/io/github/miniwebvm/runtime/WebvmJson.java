@@ -5,17 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -242,9 +240,8 @@ public record WebvmJson(SiteConfig config, Map<String, String> assets, SnapshotE
     /** Hex sha256 of {@link #toJson()} written compactly. */
     public String hash() {
       try {
-        byte[] bytes = new ObjectMapper().writeValueAsBytes(toJson());
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-      } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+        return Sha256.hex(new ObjectMapper().writeValueAsBytes(toJson()));
+      } catch (JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
     }

@@ -4,30 +4,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.luben.zstd.ZstdCompressCtx;
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import io.github.miniwebvm.runtime.SiteConfig;
 import io.github.miniwebvm.runtime.WebvmJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Boots an assembled v86 site headlessly in Node, saves the state once the image's command is
@@ -86,7 +82,13 @@ public final class Snapshotter {
       warn.accept("snapshot: interrupted; the site cold-boots");
       return Optional.empty();
     } finally {
-      if (work != null) deleteTree(work);
+      if (work != null) {
+        try {
+          Trees.deleteRecursively(work);
+        } catch (IOException e) {
+          // a temp directory left behind is harmless
+        }
+      }
     }
   }
 
@@ -107,7 +109,7 @@ public final class Snapshotter {
     String cmdline = boot.cmdline() + " " + EXTRA_CMDLINE;
 
     WebvmJson.SnapshotKey key = new WebvmJson.SnapshotKey(config.disk().imageSha256(),
-        sha256(site.resolve(boot.bios())), sha256(site.resolve(boot.kernel())), sha256(site.resolve(boot.initrd())),
+        Sha256.hex(site.resolve(boot.bios())), Sha256.hex(site.resolve(boot.kernel())), Sha256.hex(site.resolve(boot.initrd())),
         engine.path("version").asText(), config.memoryMiB(), cmdline);
     String keyHash = key.hash();
 
@@ -235,37 +237,6 @@ public final class Snapshotter {
     InputStream in = Snapshotter.class.getClassLoader().getResourceAsStream(RUNTIME + name);
     if (in == null) throw new SnapshotFailure(RUNTIME + name + " is missing from the emulator-runtime jar");
     return in;
-  }
-
-  static String sha256(Path file) throws IOException {
-    MessageDigest md = sha256();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-    }
-    return HexFormat.of().formatHex(md.digest());
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      // a temp directory left behind is harmless
-    }
   }
 
   /**

@@ -3,6 +3,9 @@ package io.github.miniwebvm.bootkit;
 import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.fs.Node;
 import io.github.miniwebvm.fs.NodeType;
+import io.github.miniwebvm.io.AtomicFiles;
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -10,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -151,7 +153,7 @@ public final class BootKit {
         List<BootFiles.BootFile> out = new ArrayList<>();
         for (String name : List.of(BootFiles.BIOS, BootFiles.KERNEL, BootFiles.INITRD)) {
             Path p = bootDirectory.resolve(name);
-            out.add(new BootFiles.BootFile(name, Files.size(p), Sha256.of(p)));
+            out.add(new BootFiles.BootFile(name, Files.size(p), Sha256.hex(p)));
         }
         config.log.accept("boot kit: wrote " + out.stream().map(f -> f.name() + " (" + f.size() + " bytes)").toList()
                 + " to " + bootDirectory);
@@ -159,13 +161,7 @@ public final class BootKit {
     }
 
     private static void copy(Path from, Path to) throws IOException {
-        Path tmp = Files.createTempFile(to.toAbsolutePath().getParent(), "." + to.getFileName(), ".part");
-        try {
-            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(to, tmp -> Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING));
     }
 
     private PackageIndex.Entry kernelPackage(DebianMirror mirror, String name, int depth) throws IOException {
@@ -220,20 +216,9 @@ public final class BootKit {
                 }
             }
         } finally {
-            deleteTree(tmp);
+            Trees.deleteRecursively(tmp);
         }
         return dir;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     private record ImageKernel(Path kernel, String version, String modulesPath) {
@@ -254,16 +239,12 @@ public final class BootKit {
             Optional<String> modules = modulesPath(image, v);
             if (modules.isPresent()) {
                 Node kernel = boot.children().get("vmlinuz-" + v);
-                Path dir = config.cache.resolve("from-image");
-                Files.createDirectories(dir);
-                Path out = dir.resolve("vmlinuz-" + v);
-                Path tmp = Files.createTempFile(dir, ".vmlinuz", ".part");
-                try (InputStream in = kernel.content().open()) {
-                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
+                Path out = config.cache.resolve("from-image").resolve("vmlinuz-" + v);
+                AtomicFiles.write(out, tmp -> {
+                    try (InputStream in = kernel.content().open()) {
+                        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                });
                 config.log.accept("boot kit: kernel " + v + " from the image");
                 return new ImageKernel(out, v, modules.get());
             }

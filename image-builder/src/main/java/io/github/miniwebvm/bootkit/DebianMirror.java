@@ -1,5 +1,7 @@
 package io.github.miniwebvm.bootkit;
 
+import io.github.miniwebvm.io.AtomicFiles;
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -12,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -121,7 +122,7 @@ final class DebianMirror {
                 continue;
             }
             Path file = dir.resolve(name);
-            if (!Files.isRegularFile(file) || !Sha256.of(file).equals(expected)) {
+            if (!Files.isRegularFile(file) || !Sha256.hex(file).equals(expected)) {
                 if (offline) {
                     throw new BootKitException("offline: " + file + " is missing or does not match " + release
                             + "; run once online to fill the cache");
@@ -150,9 +151,7 @@ final class DebianMirror {
                     }
                 }
             }
-            Path tmp = Files.createTempFile(dir, ".subset", ".part");
-            Files.writeString(tmp, parsed.subset(wanted), StandardCharsets.UTF_8);
-            Files.move(tmp, subset, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(subset, parsed.subset(wanted).getBytes(StandardCharsets.UTF_8));
             return parsed;
         }
         throw new BootKitException(release + " lists no main/binary-" + arch + "/Packages.xz or .gz; "
@@ -184,7 +183,7 @@ final class DebianMirror {
         }
         Path file = poolDirectory().resolve(entry.filename().substring(entry.filename().lastIndexOf('/') + 1));
         if (Files.isRegularFile(file)) {
-            String actual = Sha256.of(file);
+            String actual = Sha256.hex(file);
             if (actual.equals(entry.sha256())) {
                 return file;
             }
@@ -232,13 +231,13 @@ final class DebianMirror {
                         + expectedSize);
             }
             if (expectedSha256 != null) {
-                String actual = Sha256.of(tmp);
+                String actual = Sha256.hex(tmp);
                 if (!actual.equals(expectedSha256)) {
                     throw new BootKitException("downloaded " + uri + " has sha256 " + actual + ", the index says "
                             + expectedSha256 + " (mirror out of sync or corrupted transfer; try again or another mirror)");
                 }
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.replace(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
         }

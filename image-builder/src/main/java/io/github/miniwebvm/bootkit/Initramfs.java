@@ -2,6 +2,7 @@ package io.github.miniwebvm.bootkit;
 
 import io.github.miniwebvm.fs.Content;
 import io.github.miniwebvm.fs.FileTree;
+import io.github.miniwebvm.io.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -70,17 +70,11 @@ public final class Initramfs {
 
     /** Writes the compressed archive to {@code out} (replaced atomically). */
     public void write(Path out) throws IOException {
-        Path dir = out.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".part");
-        try {
+        AtomicFiles.write(out, tmp -> {
             try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 write(os);
             }
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /** Writes the compressed archive to {@code out}; does not close it. */

@@ -4,6 +4,7 @@ import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.fs.Node;
 import io.github.miniwebvm.fs.NodeType;
 
+import io.github.miniwebvm.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
@@ -96,7 +96,7 @@ final class ImageWriter {
                 result = writeImage(channel);
                 sync.finish();
             }
-            Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.replace(tmp, absolute);
             done = true;
             syncDirectory(dir);
             return result;

@@ -41,4 +41,28 @@ public final class PathNames {
         }
         return out;
     }
+
+    /**
+     * {@code name} as a relative name with {@code .} and {@code ..} applied; each {@code ..} that
+     * climbs above where the name starts stays as a leading {@code ../}.
+     */
+    public static String normalise(String name) {
+        List<String> out = new ArrayList<>();
+        int up = 0;
+        for (String s : name.split("/")) {
+            if (s.isEmpty() || s.equals(".")) {
+                continue;
+            }
+            if (s.equals("..")) {
+                if (out.isEmpty()) {
+                    up++;
+                } else {
+                    out.remove(out.size() - 1);
+                }
+                continue;
+            }
+            out.add(s);
+        }
+        return "../".repeat(up) + String.join("/", out);
+    }
 }

@@ -1,5 +1,6 @@
 package io.github.miniwebvm.image;
 
+import io.github.miniwebvm.fs.PathNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -50,7 +51,7 @@ final class ArchiveFiles {
             TarReader reader = new TarReader(in, description, limits);
             TarHeader h;
             while ((h = reader.next()) != null) {
-                String name = normalise(h.name());
+                String name = PathNames.normalise(h.name());
                 if (name.split("/").length <= 3) {
                     members.put(name, new TarMember(h.type(), h.dataOffset(), h.size(), h.linkName(), h.isSparse()));
                 }
@@ -69,7 +70,7 @@ final class ArchiveFiles {
 
     /** The regular file {@code name} (relative, {@code /}-separated), following symlinks inside the container. */
     Optional<Range> find(String name) throws IOException {
-        String n = normalise(name);
+        String n = PathNames.normalise(name);
         if (n.isEmpty() || n.startsWith("../")) {
             return Optional.empty();
         }
@@ -101,12 +102,12 @@ final class ArchiveFiles {
                 }
                 case '2' -> {
                     String dir = n.contains("/") ? n.substring(0, n.lastIndexOf('/') + 1) : "";
-                    n = normalise(m.linkName().startsWith("/") ? m.linkName() : dir + m.linkName());
+                    n = PathNames.normalise(m.linkName().startsWith("/") ? m.linkName() : dir + m.linkName());
                     if (n.startsWith("../")) {
                         return Optional.empty();
                     }
                 }
-                case '1' -> n = normalise(m.linkName());
+                case '1' -> n = PathNames.normalise(m.linkName());
                 default -> {
                     return Optional.empty();
                 }
@@ -128,27 +129,6 @@ final class ArchiveFiles {
             }
             return b;
         }
-    }
-
-    /** Lexically normalised relative name; a leading "../" remains when the name climbs out. */
-    static String normalise(String name) {
-        java.util.ArrayList<String> out = new java.util.ArrayList<>();
-        int up = 0;
-        for (String s : name.split("/")) {
-            if (s.isEmpty() || s.equals(".")) {
-                continue;
-            }
-            if (s.equals("..")) {
-                if (out.isEmpty()) {
-                    up++;
-                } else {
-                    out.remove(out.size() - 1);
-                }
-                continue;
-            }
-            out.add(s);
-        }
-        return "../".repeat(up) + String.join("/", out);
     }
 
     /** A stream over a range of a file whose skip seeks. */

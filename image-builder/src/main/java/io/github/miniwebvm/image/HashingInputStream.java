@@ -1,12 +1,11 @@
 package io.github.miniwebvm.image;
 
+import io.github.miniwebvm.io.Sha256;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Hashes (SHA-256) every byte read and optionally copies it to {@code tee}. Skipping reads
@@ -20,11 +19,7 @@ final class HashingInputStream extends FilterInputStream {
     HashingInputStream(InputStream in, OutputStream tee) {
         super(in);
         this.tee = tee;
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        this.sha256 = Sha256.newDigest();
     }
 
     @Override
@@ -72,7 +67,7 @@ final class HashingInputStream extends FilterInputStream {
         while (read(buf, 0, buf.length) >= 0) {
             // read to the end so the digest covers the whole stream
         }
-        return "sha256:" + HexFormat.of().formatHex(sha256.digest());
+        return Sha256.ociDigestOf(sha256);
     }
 
     long count() {

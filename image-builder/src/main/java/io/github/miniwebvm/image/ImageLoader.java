@@ -3,6 +3,9 @@ package io.github.miniwebvm.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.miniwebvm.fs.FileTree;
+import io.github.miniwebvm.fs.PathNames;
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -11,10 +14,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,14 +41,10 @@ import java.util.Optional;
 public final class ImageLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-    static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
-    static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-    static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     private static final Map<String, Compression> LAYER_TYPES = Map.ofEntries(
-            Map.entry("application/vnd.oci.image.layer.v1.tar", Compression.NONE),
-            Map.entry("application/vnd.oci.image.layer.v1.tar+gzip", Compression.GZIP),
-            Map.entry("application/vnd.oci.image.layer.v1.tar+zstd", Compression.ZSTD),
+            Map.entry(MediaTypes.OCI_LAYER, Compression.NONE),
+            Map.entry(MediaTypes.OCI_LAYER_GZIP, Compression.GZIP),
+            Map.entry(MediaTypes.OCI_LAYER_ZSTD, Compression.ZSTD),
             Map.entry("application/vnd.oci.image.layer.nondistributable.v1.tar", Compression.NONE),
             Map.entry("application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", Compression.GZIP),
             Map.entry("application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", Compression.ZSTD),
@@ -180,7 +176,7 @@ public final class ImageLoader {
             throw e.getCause();
         } finally {
             if (!ok) {
-                LoadedImage.deleteRecursively(spool);
+                Trees.deleteRecursively(spool);
             }
         }
     }
@@ -277,7 +273,7 @@ public final class ImageLoader {
                 String manifestDigest = manifestDescriptor.path("digest").asText();
                 JsonNode manifest = blobJson(manifestDescriptor, "manifest " + manifestDigest);
                 String mediaType = manifest.path("mediaType").asText(manifestDescriptor.path("mediaType").asText(""));
-                if (!mediaType.isEmpty() && !mediaType.equals(OCI_MANIFEST) && !mediaType.equals(DOCKER_MANIFEST)) {
+                if (!mediaType.isEmpty() && !mediaType.equals(MediaTypes.OCI_MANIFEST) && !mediaType.equals(MediaTypes.DOCKER_MANIFEST)) {
                     throw new ImageFormatException("manifest " + manifestDigest + " in " + files.description()
                             + " has the unknown media type " + mediaType);
                 }
@@ -346,13 +342,13 @@ public final class ImageLoader {
                 if (arch.equals("unknown") || os.equals("unknown")) {
                     continue; // attestation manifests of buildx
                 }
-                if (type.equals(OCI_INDEX) || type.equals(DOCKER_LIST)) {
+                if (type.equals(MediaTypes.OCI_INDEX) || type.equals(MediaTypes.DOCKER_LIST)) {
                     String digest = d.path("digest").asText();
                     JsonNode nested = blobJson(d, "image index " + digest);
                     matching.addAll(manifestCandidates(nested, "image index " + digest, depth + 1, otherPlatforms));
                     continue;
                 }
-                if (!type.isEmpty() && !type.equals(OCI_MANIFEST) && !type.equals(DOCKER_MANIFEST)) {
+                if (!type.isEmpty() && !type.equals(MediaTypes.OCI_MANIFEST) && !type.equals(MediaTypes.DOCKER_MANIFEST)) {
                     throw new ImageFormatException(where + " in " + files.description() + " references "
                             + d.path("digest").asText() + " of the unknown media type " + type);
                 }
@@ -380,7 +376,7 @@ public final class ImageLoader {
                 String configName = image.path("Config").asText();
                 ArchiveFiles.Range configRange = require(configName, "the image configuration");
                 byte[] configBytes = files.readSmall(configRange);
-                String configDigest = sha256(configBytes);
+                String configDigest = Sha256.ociDigest(configBytes);
                 String expected = digestFromName(configName);
                 if (expected != null && !expected.equals(configDigest)) {
                     throw new ImageFormatException("digest mismatch: " + configName + " in " + files.description()
@@ -544,7 +540,7 @@ public final class ImageLoader {
             ArchiveFiles.Range r = blob(descriptor, what);
             byte[] bytes = files.readSmall(r);
             String digest = descriptor.path("digest").asText();
-            String actual = sha256(bytes);
+            String actual = Sha256.ociDigest(bytes);
             if (!digest.equals(actual)) {
                 throw new ImageFormatException("digest mismatch: blob " + digest + " (" + what + ") in "
                         + files.description() + " has " + actual);
@@ -571,7 +567,7 @@ public final class ImageLoader {
         }
 
         private static String digestFromName(String name) {
-            String n = ArchiveFiles.normalise(name);
+            String n = PathNames.normalise(name);
             String base = n.substring(n.lastIndexOf('/') + 1);
             if (base.matches("[0-9a-f]{64}\\.json")) {
                 return "sha256:" + base.substring(0, 64);
@@ -580,14 +576,6 @@ public final class ImageLoader {
                 return "sha256:" + base;
             }
             return null;
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

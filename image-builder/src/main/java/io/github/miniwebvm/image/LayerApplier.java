@@ -31,8 +31,6 @@ import java.util.Set;
  * ever written to the host filesystem, and no work recurses as deep as a path goes.
  */
 final class LayerApplier {
-    private static final String WHITEOUT = ".wh.";
-    private static final String OPAQUE = ".wh..wh..opq";
     /** Linux's PATH_MAX less its NUL: no program in the VM can open a longer path, nor can tar extract one. */
     static final int MAX_PATH_BYTES = 4095;
     private static final int SHOWN_NAME_CHARS = 200;
@@ -77,8 +75,9 @@ final class LayerApplier {
         }
         String base = segs.get(segs.size() - 1);
         List<String> parentSegs = segs.subList(0, segs.size() - 1);
-        if (base.startsWith(WHITEOUT)) {
-            applyWhiteout(h, parentSegs, base);
+        Whiteouts.Kind kind = Whiteouts.kindOf(base);
+        if (kind != Whiteouts.Kind.ENTRY) {
+            applyWhiteout(h, parentSegs, base, kind);
             return;
         }
         Node parent = parentDirectory(h, parentSegs, true);
@@ -134,9 +133,10 @@ final class LayerApplier {
                 : Content.ofSparseRange(contentFile, at, h.size(), h.dataSegments());
     }
 
-    private void applyWhiteout(TarHeader h, List<String> parentSegs, String base) throws ImageFormatException {
+    private void applyWhiteout(TarHeader h, List<String> parentSegs, String base, Whiteouts.Kind kind)
+            throws ImageFormatException {
         Node parent = lookupNoFollow(parentSegs);
-        if (base.equals(OPAQUE)) {
+        if (kind == Whiteouts.Kind.OPAQUE) {
             if (parent == null) {
                 // the directory is new in this layer, so there is nothing lower to hide; make sure it exists
                 parentDirectory(h, parentSegs, false);
@@ -148,13 +148,13 @@ final class LayerApplier {
             hideLower(parent);
             return;
         }
-        if (base.startsWith(WHITEOUT + WHITEOUT)) {
-            return; // other AUFS metadata (.wh..wh.plnk, .wh..wh.aufs): not part of the filesystem
+        if (kind == Whiteouts.Kind.AUFS_METADATA) {
+            return;
         }
-        String name = base.substring(WHITEOUT.length());
-        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+        if (kind == Whiteouts.Kind.INVALID) {
             throw error(h, "whiteout for an invalid name");
         }
+        String name = Whiteouts.deletedName(base);
         if (parent == null || !parent.isDirectory()) {
             return; // nothing to delete
         }

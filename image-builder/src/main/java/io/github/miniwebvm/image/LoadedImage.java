@@ -1,11 +1,9 @@
 package io.github.miniwebvm.image;
 
 import io.github.miniwebvm.fs.FileTree;
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * A flattened image: its filesystem tree and configuration. File contents in the tree are ranges
@@ -45,17 +43,6 @@ public final class LoadedImage implements AutoCloseable {
     /** Deletes the spool files; the tree's file contents are unreadable afterwards. */
     @Override
     public void close() throws IOException {
-        deleteRecursively(spoolDirectory);
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        Trees.deleteRecursively(spoolDirectory);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.miniwebvm.fs.Content;
 import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.fs.Node;
+import io.github.miniwebvm.io.Sha256;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.URI;
@@ -67,7 +68,7 @@ class BootKitTest {
         assertThat(files.modulesDirectory().orElseThrow()).endsWith(Path.of("lib/modules", FakeDebian.VERSION));
         assertThat(files.packages()).extracting(BootKitFiles.SourcePackage::name)
                 .containsExactly("linux-image-6.1.0-9-686", "busybox-static", "seabios");
-        assertThat(files.packages().get(0).sha256()).isEqualTo(Sha256.of(mirror.files.get(KERNEL_DEB)));
+        assertThat(files.packages().get(0).sha256()).isEqualTo(Sha256.hex(mirror.files.get(KERNEL_DEB)));
         assertThat(log).anyMatch(l -> l.contains("linux-image-686 6.1.100-1 depends on linux-image-6.1.0-9-686"));
         assertThat(log).as("a mirror on 127.0.0.1 is not warned about").noneMatch(l -> l.contains("plain HTTP"));
 
@@ -76,7 +77,7 @@ class BootKitTest {
         assertThat(out.files()).extracting(BootFiles.BootFile::name).containsExactly("bios.bin", "vmlinuz", "initrd.img");
         for (BootFiles.BootFile f : out.files()) {
             assertThat(Files.size(boot.resolve(f.name()))).isEqualTo(f.size());
-            assertThat(Sha256.of(boot.resolve(f.name()))).isEqualTo(f.sha256());
+            assertThat(Sha256.hex(boot.resolve(f.name()))).isEqualTo(f.sha256());
         }
         assertThat(out.cmdline()).isEqualTo("console=ttyS0 root=/dev/sda rw quiet");
         assertThat(out.kernelVersion()).isEqualTo(FakeDebian.VERSION);
@@ -154,8 +155,8 @@ class BootKitTest {
         mirror.files.put(SEABIOS_DEB, wrong);
         assertThatThrownBy(() -> kit().build().resolve())
                 .isInstanceOf(BootKitException.class)
-                .hasMessageContaining("seabios_1.16.2-1_all.deb has sha256 " + Sha256.of(wrong))
-                .hasMessageContaining("the index says " + Sha256.of(right));
+                .hasMessageContaining("seabios_1.16.2-1_all.deb has sha256 " + Sha256.hex(wrong))
+                .hasMessageContaining("the index says " + Sha256.hex(right));
         assertThat(tmp.resolve("cache/pool/seabios_1.16.2-1_all.deb")).doesNotExist();
     }
 

@@ -1,5 +1,6 @@
 package io.github.miniwebvm.bootkit;
 
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -93,15 +94,15 @@ final class FakeDebian {
         idx.append("Description: test package\n continuation line\n .\n more\n")
                 .append("Filename: ").append(filename).append('\n')
                 .append("Size: ").append(deb.length).append('\n')
-                .append("SHA256: ").append(Sha256.of(deb)).append("\n\n");
+                .append("SHA256: ").append(Sha256.hex(deb)).append("\n\n");
     }
 
     /** Serves the suite "bookworm" with Release and Packages.xz under {@code /debian}. */
     void serve(TestFixtures.Mirror mirror) throws IOException {
         byte[] xz = TestFixtures.xz(packages.getBytes(StandardCharsets.UTF_8));
         String release = "Origin: Debian\nSuite: stable\nCodename: bookworm\nMD5Sum:\n 0123 " + xz.length
-                + " main/binary-i386/Packages.xz\nSHA256:\n " + Sha256.of(new byte[0]) + " 0 main/binary-amd64/Packages.xz\n "
-                + Sha256.of(xz) + " " + xz.length + " main/binary-i386/Packages.xz\n";
+                + " main/binary-i386/Packages.xz\nSHA256:\n " + Sha256.hex(new byte[0]) + " 0 main/binary-amd64/Packages.xz\n "
+                + Sha256.hex(xz) + " " + xz.length + " main/binary-i386/Packages.xz\n";
         mirror.files.put("/debian/dists/bookworm/Release", release.getBytes(StandardCharsets.UTF_8));
         mirror.files.put("/debian/dists/bookworm/main/binary-i386/Packages.xz", xz);
         for (Map.Entry<String, byte[]> d : debs.entrySet()) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.fs.Node;
 import io.github.miniwebvm.fs.NodeType;
+import io.github.miniwebvm.io.Sha256;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -339,7 +340,7 @@ class HostileImageTest {
     void ociLayoutWithWrongDigests() throws IOException {
         TestTars.Blob layer = TestTars.Blob.gzipped(new TestTars.Layer().file("f", "1").bytes());
         Path layout = TestTars.ociLayout(tmp.resolve("oci"), "386", List.of(layer));
-        Path blob = layout.resolve("blobs/sha256/" + ImageLoader.sha256(layer.stored()).substring(7));
+        Path blob = layout.resolve("blobs/sha256/" + Sha256.ociDigest(layer.stored()).substring(7));
         byte[] tampered = TestTars.gzip(new TestTars.Layer().file("f", "2").bytes());
         Files.write(blob, tampered);
         assertThatThrownBy(() -> load(layout)).isInstanceOf(ImageFormatException.class)

@@ -6,6 +6,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,7 +46,7 @@ class ImageLoaderFuzzTest {
 
     @AfterAll
     static void deleteDir() throws IOException {
-        LoadedImage.deleteRecursively(dir);
+        Trees.deleteRecursively(dir);
     }
 
     @FuzzTest(maxDuration = "5m")
@@ -180,13 +182,13 @@ class ImageLoaderFuzzTest {
     private static byte[] config(byte[] uncompressedLayer) throws IOException {
         ObjectNode c = JSON.createObjectNode();
         c.put("architecture", "386").put("os", "linux");
-        c.putObject("rootfs").put("type", "layers").putArray("diff_ids").add(ImageLoader.sha256(uncompressedLayer));
+        c.putObject("rootfs").put("type", "layers").putArray("diff_ids").add(Sha256.ociDigest(uncompressedLayer));
         return JSON.writeValueAsBytes(c);
     }
 
     static byte[] dockerArchive(byte[] layer) throws IOException {
         byte[] config = config(layer);
-        String configName = ImageLoader.sha256(config).substring(7) + ".json";
+        String configName = Sha256.ociDigest(config).substring(7) + ".json";
         byte[] manifest = ("[{\"Config\":\"" + configName + "\",\"Layers\":[\"l/layer.tar\"]}]")
                 .getBytes(StandardCharsets.UTF_8);
         return tarOf(List.of(configName, "l/layer.tar", "manifest.json"), List.of(config, layer, manifest));
@@ -195,11 +197,11 @@ class ImageLoaderFuzzTest {
     static byte[] ociArchive(byte[] gzippedLayer) throws IOException {
         byte[] layer = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzippedLayer)).readAllBytes();
         byte[] config = config(layer);
-        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + ImageLoader.OCI_MANIFEST + "\",\"config\":"
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":"
                 + descriptor("application/vnd.oci.image.config.v1+json", config) + ",\"layers\":["
                 + descriptor("application/vnd.oci.image.layer.v1.tar+gzip", gzippedLayer) + "]}";
         byte[] m = manifest.getBytes(StandardCharsets.UTF_8);
-        byte[] index = ("{\"schemaVersion\":2,\"manifests\":[" + descriptor(ImageLoader.OCI_MANIFEST, m) + "]}")
+        byte[] index = ("{\"schemaVersion\":2,\"manifests\":[" + descriptor(MediaTypes.OCI_MANIFEST, m) + "]}")
                 .getBytes(StandardCharsets.UTF_8);
         return tarOf(List.of("oci-layout", "index.json", blobName(m), blobName(config), blobName(gzippedLayer)),
                 List.of("{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8), index, m, config,
@@ -207,11 +209,11 @@ class ImageLoaderFuzzTest {
     }
 
     private static String descriptor(String mediaType, byte[] blob) {
-        return "{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + ImageLoader.sha256(blob) + "\",\"size\":"
+        return "{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + Sha256.ociDigest(blob) + "\",\"size\":"
                 + blob.length + "}";
     }
 
     private static String blobName(byte[] blob) {
-        return "blobs/sha256/" + ImageLoader.sha256(blob).substring(7);
+        return "blobs/sha256/" + Sha256.ociDigest(blob).substring(7);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.fs.Node;
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -127,7 +128,7 @@ class ImageLoaderTest {
         Path archive = Files.write(tmp.resolve("dedup.tar"), outer.bytes());
         try (LoadedImage image = load(archive)) {
             assertThat(text(image.tree(), "etc/os-release")).isEqualTo("ID=test\n");
-            assertThat(image.digest()).isEqualTo(ImageLoader.sha256(configBytes));
+            assertThat(image.digest()).isEqualTo(Sha256.ociDigest(configBytes));
         }
     }
 
@@ -147,7 +148,7 @@ class ImageLoaderTest {
                 assertThat(text(image.tree(), "gone")).isEqualTo("g");
                 assertThat(image.config().architecture()).isEmpty();
                 assertThat(image.config().webvmCommand()).isEmpty();
-                assertThat(image.digest()).isEqualTo(ImageLoader.sha256(data));
+                assertThat(image.digest()).isEqualTo(Sha256.ociDigest(data));
                 String snapshot = TreeSnapshot.of(image.tree()).toString();
                 if (expected == null) {
                     expected = snapshot;
@@ -180,7 +181,7 @@ class ImageLoaderTest {
         Path layout = TestTars.ociLayout(tmp.resolve("nested"), List.of("amd64", "386"),
                 List.of(TestTars.Blob.plain(base())), true);
         byte[] inner = Files.readAllBytes(layout.resolve("index.json"));
-        ObjectNode innerDescriptor = TestTars.descriptor(layout, ImageLoader.OCI_INDEX, inner);
+        ObjectNode innerDescriptor = TestTars.descriptor(layout, MediaTypes.OCI_INDEX, inner);
         Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[" + innerDescriptor + "]}");
         try (LoadedImage image = load(layout)) {
             assertThat(image.config().architecture()).isEqualTo("386");
@@ -275,7 +276,7 @@ class ImageLoaderTest {
     void missingBlobIsAnError() throws IOException {
         byte[] layer = top();
         Path layout = TestTars.ociLayout(tmp.resolve("missing"), "386", List.of(TestTars.Blob.plain(layer)));
-        String hex = ImageLoader.sha256(layer).substring(7);
+        String hex = Sha256.ociDigest(layer).substring(7);
         Files.delete(layout.resolve("blobs/sha256/" + hex));
         assertThatThrownBy(() -> load(layout)).isInstanceOf(ImageFormatException.class)
                 .hasMessageContaining("missing blob sha256:" + hex).hasMessageContaining("layer 1/1");
@@ -285,7 +286,7 @@ class ImageLoaderTest {
     void blobDigestMismatchIsAnError() throws IOException {
         byte[] layer = top();
         Path layout = TestTars.ociLayout(tmp.resolve("tampered"), "386", List.of(TestTars.Blob.plain(layer)));
-        Path blob = layout.resolve("blobs/sha256/" + ImageLoader.sha256(layer).substring(7));
+        Path blob = layout.resolve("blobs/sha256/" + Sha256.ociDigest(layer).substring(7));
         byte[] tampered = layer.clone();
         int at = indexOf(tampered, "hello".getBytes(StandardCharsets.US_ASCII));
         tampered[at] = 'j';
@@ -323,7 +324,7 @@ class ImageLoaderTest {
     void ociLayoutDirectoryBlobsMayNotBeSymlinksOutOfIt() throws IOException {
         byte[] layer = top();
         Path layout = TestTars.ociLayout(tmp.resolve("symlinked"), "386", List.of(TestTars.Blob.plain(layer)));
-        Path blob = layout.resolve("blobs/sha256/" + ImageLoader.sha256(layer).substring(7));
+        Path blob = layout.resolve("blobs/sha256/" + Sha256.ociDigest(layer).substring(7));
         Path outside = Files.write(tmp.resolve("outside.tar"), layer);
         Files.delete(blob);
         Files.createSymbolicLink(blob, outside);

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.BufferedOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -29,7 +29,7 @@ class LargeLayerTest {
     @Test
     void oneGibLayerFlattensWith256MibHeap() throws Exception {
         Path dir = Path.of("target/large-layer").toAbsolutePath();
-        LoadedImage.deleteRecursively(dir);
+        Trees.deleteRecursively(dir);
         Path layout = writeLayout(dir.resolve("oci"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -44,7 +44,7 @@ class LargeLayerTest {
             assertThat(out).contains("size=" + SIZE).contains("sha256=" + zeroHash()).contains("spool-left=0");
             System.out.println("LargeLayerTest child: " + out.trim());
         } finally {
-            LoadedImage.deleteRecursively(dir);
+            Trees.deleteRecursively(dir);
         }
     }
 
@@ -59,7 +59,7 @@ class LargeLayerTest {
                 var node = image.tree().lookup("big/zeros").orElseThrow();
                 size = node.size();
                 try (InputStream in = node.content().open()) {
-                    hash = TreeSnapshot.sha256(in);
+                    hash = Sha256.hex(in);
                 }
             }
             long left;
@@ -78,19 +78,19 @@ class LargeLayerTest {
     }
 
     private static String zeroHash() throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        MessageDigest md = Sha256.newDigest();
         byte[] zeros = new byte[1 << 20];
         for (long i = 0; i < SIZE; i += zeros.length) {
             md.update(zeros);
         }
-        return HexFormat.of().formatHex(md.digest());
+        return Sha256.hexOf(md);
     }
 
     private static Path writeLayout(Path layout) throws Exception {
         Files.createDirectories(layout.resolve("blobs/sha256"));
         Path tmp = layout.resolve("layer.tmp");
-        MessageDigest blobDigest = MessageDigest.getInstance("SHA-256");
-        MessageDigest diffId = MessageDigest.getInstance("SHA-256");
+        MessageDigest blobDigest = Sha256.newDigest();
+        MessageDigest diffId = Sha256.newDigest();
         try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
              DigestOutputStream blob = new DigestOutputStream(file, blobDigest);
              GzipCompressorOutputStream gz = new GzipCompressorOutputStream(blob);
@@ -106,14 +106,14 @@ class LargeLayerTest {
             tar.closeArchiveEntry();
             tar.finish();
         }
-        String layerDigest = "sha256:" + HexFormat.of().formatHex(blobDigest.digest());
+        String layerDigest = Sha256.ociDigestOf(blobDigest);
         Files.move(tmp, layout.resolve("blobs/sha256/" + layerDigest.substring(7)));
         ObjectMapper json = new ObjectMapper();
         ObjectNode config = TestTars.config("386", List.of());
-        config.with("rootfs").putArray("diff_ids").add("sha256:" + HexFormat.of().formatHex(diffId.digest()));
+        config.with("rootfs").putArray("diff_ids").add(Sha256.ociDigestOf(diffId));
         ObjectNode manifest = json.createObjectNode();
         manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", ImageLoader.OCI_MANIFEST);
+        manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
         manifest.set("config", TestTars.descriptor(layout, "application/vnd.oci.image.config.v1+json",
                 json.writeValueAsBytes(config)));
         ObjectNode layer = manifest.putArray("layers").addObject();
@@ -122,7 +122,7 @@ class LargeLayerTest {
         layer.put("size", Files.size(layout.resolve("blobs/sha256/" + layerDigest.substring(7))));
         ObjectNode index = json.createObjectNode();
         index.put("schemaVersion", 2);
-        index.putArray("manifests").add(TestTars.descriptor(layout, ImageLoader.OCI_MANIFEST,
+        index.putArray("manifests").add(TestTars.descriptor(layout, MediaTypes.OCI_MANIFEST,
                 json.writeValueAsBytes(manifest)));
         Files.write(layout.resolve("index.json"), json.writeValueAsBytes(index));
         Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");

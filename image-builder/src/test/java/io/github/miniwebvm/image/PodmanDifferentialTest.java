@@ -2,6 +2,8 @@ package io.github.miniwebvm.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +70,7 @@ class PodmanDifferentialTest {
     void zstdOciLayoutFromSkopeoFlattensLikePodmanExport() throws IOException {
         Path archive = save("docker-archive", "image.docker.tar");
         Path layout = dir.resolve("zstd-layout");
-        LoadedImage.deleteRecursively(layout);
+        Trees.deleteRecursively(layout);
         Podman.run("skopeo", "copy", "--dest-compress-format", "zstd", "docker-archive:" + archive,
                 "oci:" + layout + ":test");
         assertThat(Files.readString(layout.resolve("index.json"))).contains("manifest");
@@ -129,6 +131,6 @@ class PodmanDifferentialTest {
                 all.append(context.relativize(p)).append('\0').append(Files.readString(p)).append('\0');
             }
         }
-        return ImageLoader.sha256(all.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(7);
+        return Sha256.ociDigest(all.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(7);
     }
 }

@@ -3,6 +3,7 @@ package io.github.miniwebvm.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,7 @@ class PodmanPlatformTest {
     static void images() throws IOException {
         Podman.assumeAvailable();
         dir = Path.of("target/podman-platform").toAbsolutePath();
-        LoadedImage.deleteRecursively(dir);
+        Trees.deleteRecursively(dir);
         Files.createDirectories(dir);
         for (String arch : List.of("386", "amd64")) {
             if (Podman.run(List.of("podman", "image", "exists", TINY + ":" + arch), 60, false).exit() != 0) {
@@ -49,7 +50,7 @@ class PodmanPlatformTest {
             Podman.run("buildah", "manifest", "add", list, "containers-storage:" + TINY + ":386");
             Path layout = dir.resolve("list-oci");
             Podman.run("buildah", "manifest", "push", "--all", list, "oci:" + layout);
-            assertThat(Files.readString(layout.resolve("index.json"))).contains(ImageLoader.OCI_INDEX);
+            assertThat(Files.readString(layout.resolve("index.json"))).contains(MediaTypes.OCI_INDEX);
             try (LoadedImage image = load(layout); InputStream in = image.tree().lookup("arch").orElseThrow()
                     .content().open()) {
                 assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("386");

@@ -3,6 +3,7 @@ package io.github.miniwebvm.image;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.io.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -184,7 +185,7 @@ final class TestTars {
         ObjectNode rootfs = c.putObject("rootfs");
         rootfs.put("type", "layers");
         ArrayNode ids = rootfs.putArray("diff_ids");
-        layers.forEach(l -> ids.add(ImageLoader.sha256(l.uncompressed())));
+        layers.forEach(l -> ids.add(Sha256.ociDigest(l.uncompressed())));
         return c;
     }
 
@@ -203,14 +204,14 @@ final class TestTars {
         for (String arch : arches) {
             ObjectNode manifest = JSON.createObjectNode();
             manifest.put("schemaVersion", 2);
-            manifest.put("mediaType", ImageLoader.OCI_MANIFEST);
+            manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
             manifest.set("config", descriptor(dir, "application/vnd.oci.image.config.v1+json",
                     JSON.writeValueAsBytes(config(arch, layers))));
             ArrayNode ls = manifest.putArray("layers");
             for (Blob l : layers) {
                 ls.add(descriptor(dir, l.mediaType(), l.stored()));
             }
-            ObjectNode md = descriptor(dir, ImageLoader.OCI_MANIFEST, JSON.writeValueAsBytes(manifest));
+            ObjectNode md = descriptor(dir, MediaTypes.OCI_MANIFEST, JSON.writeValueAsBytes(manifest));
             if (withPlatforms) {
                 md.putObject("platform").put("architecture", arch).put("os", "linux");
             }
@@ -221,7 +222,7 @@ final class TestTars {
     }
 
     static ObjectNode descriptor(Path dir, String mediaType, byte[] data) throws IOException {
-        String digest = ImageLoader.sha256(data);
+        String digest = Sha256.ociDigest(data);
         Files.write(dir.resolve("blobs/sha256/" + digest.substring(7)), data);
         ObjectNode d = JSON.createObjectNode();
         d.put("mediaType", mediaType);
@@ -235,7 +236,7 @@ final class TestTars {
         List<Blob> blobs = new ArrayList<>();
         layers.forEach(l -> blobs.add(Blob.plain(l)));
         byte[] config = JSON.writeValueAsBytes(config(arch, blobs));
-        String configName = ImageLoader.sha256(config).substring(7) + ".json";
+        String configName = Sha256.ociDigest(config).substring(7) + ".json";
         Layer outer = new Layer();
         outer.put(new TarArchiveEntry(configName), 0644, 0, 0, 0, config);
         ArrayNode manifest = JSON.createArrayNode();

@@ -2,14 +2,13 @@ package io.github.miniwebvm.image;
 
 import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.fs.Node;
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,23 +59,9 @@ record TreeSnapshot(Map<String, String> entries, Set<Set<String>> hardLinkGroups
 
     private static String hash(Node node) {
         try (InputStream in = node.content().open()) {
-            return sha256(in);
+            return Sha256.hex(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    static String sha256(InputStream in) throws IOException {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[65536];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -110,7 +95,7 @@ record TreeSnapshot(Map<String, String> entries, Set<Set<String>> hardLinkGroups
                 } else if (e.isFIFO()) {
                     d = "fifo " + common;
                 } else {
-                    d = "file " + common + " " + e.getSize() + " " + sha256(in);
+                    d = "file " + common + " " + e.getSize() + " " + Sha256.hex(in);
                 }
                 entries.put(p, d);
             }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.miniwebvm.fs.Node;
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ class XattrTarTest {
     @Test
     void capabilitiesAndUserXattrsFromGnuTar() throws IOException {
         Path dir = Path.of("target/xattr-fixture").toAbsolutePath();
-        LoadedImage.deleteRecursively(dir);
+        Trees.deleteRecursively(dir);
         Path root = Files.createDirectories(dir.resolve("root/usr/bin"));
         Path ping = Files.writeString(root.resolve("ping"), "not really ping");
         boolean tools = Podman.run(List.of("setcap", "cap_net_raw+ep", ping.toString()), 60, false).exit() == 0
@@ -38,7 +39,7 @@ class XattrTarTest {
             assertThat(node.xattrs().get("user.origin")).isEqualTo("webvm-test".getBytes());
             assertThat(capability[0] & 0xff).isIn(1, 2, 3);   // a vfs_cap_data revision byte, not text
         } finally {
-            LoadedImage.deleteRecursively(dir);
+            Trees.deleteRecursively(dir);
         }
     }
 

@@ -7,21 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.miniwebvm.chunker.Chunker;
 import io.github.miniwebvm.chunker.DiskLayout;
+import io.github.miniwebvm.io.Sha256;
 import io.github.miniwebvm.runtime.SiteConfig;
 import io.github.miniwebvm.site.SiteAssembler;
 import io.github.miniwebvm.testsupport.Browser;
 import io.github.miniwebvm.testsupport.StaticServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -33,6 +23,15 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The CheerpX engine adapter in headless Chromium, against a stub of CheerpX's ES module
@@ -255,7 +254,7 @@ class CheerpxEngineIT {
         "--additional-suffix=.txt");
     Map<String, String> expected = new TreeMap<>();
     try (Stream<Path> files = Files.list(split)) {
-      for (Path f : files.toList()) expected.put(f.getFileName().toString(), sha256(Files.readAllBytes(f)));
+      for (Path f : files.toList()) expected.put(f.getFileName().toString(), Sha256.hex(Files.readAllBytes(f)));
     }
     assertThat(expected).hasSize((int) ((Files.size(image) + 131071) / 131072));
     origin.resetCounters();
@@ -409,9 +408,5 @@ class CheerpxEngineIT {
           + "; stub calls " + js("return window.cheerpxStub && JSON.stringify(cheerpxStub.calls.map(c => c.name))")
           + "\nbrowser console:\n" + browser.consoleLog(), e);
     }
-  }
-
-  private static String sha256(byte[] bytes) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 }

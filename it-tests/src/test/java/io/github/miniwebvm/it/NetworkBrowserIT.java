@@ -9,12 +9,20 @@ import io.github.miniwebvm.bootkit.BootKit;
 import io.github.miniwebvm.bootkit.GuestCommand;
 import io.github.miniwebvm.chunker.Chunker;
 import io.github.miniwebvm.chunker.DiskLayout;
+import io.github.miniwebvm.io.Sha256;
 import io.github.miniwebvm.runtime.SiteConfig;
 import io.github.miniwebvm.site.SiteAssembler;
 import io.github.miniwebvm.snapshot.Snapshotter;
 import io.github.miniwebvm.testsupport.Browser;
 import io.github.miniwebvm.testsupport.MissingOracle;
 import io.github.miniwebvm.testsupport.StaticServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -23,21 +31,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The guest's network in headless Chromium, on 127.0.0.1 only: {@code network=fetch} (the guest's
@@ -146,7 +145,7 @@ class NetworkBrowserIT {
     assertThat(files.requests).contains("/hello.txt");
 
     String bench = browser.typeAndCollect(timedWget("http_proxy=http://" + ROUTER + "/ ", files.url() + "payload.bin"));
-    assertThat(bench).contains(sha256(payload));
+    assertThat(bench).contains(Sha256.hex(payload));
     report("fetch", bench);
   }
 
@@ -162,7 +161,7 @@ class NetworkBrowserIT {
     assertThat(out).contains("hello from the host, through the browser");
 
     String bench = browser.typeAndCollect(timedWget("", "http://" + ROUTER + ":" + port + "/payload.bin"));
-    assertThat(bench).contains(sha256(payload));
+    assertThat(bench).contains(Sha256.hex(payload));
     report("wisp", bench);
   }
 
@@ -228,10 +227,6 @@ class NetworkBrowserIT {
     long ms = Math.max(1, Long.parseLong(m.group(1)));
     System.out.printf("[net-bench] %s: guest wget of %d bytes in %d ms = %.2f MiB/s%n", name, BENCH_BYTES, ms,
         BENCH_BYTES / 1048576.0 / (ms / 1000.0));
-  }
-
-  private static String sha256(byte[] bytes) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 
   private static boolean nodeWorks() {

@@ -8,6 +8,7 @@ import io.github.miniwebvm.bootkit.BootKit;
 import io.github.miniwebvm.bootkit.GuestCommand;
 import io.github.miniwebvm.chunker.Chunker;
 import io.github.miniwebvm.chunker.DiskLayout;
+import io.github.miniwebvm.io.Sha256;
 import io.github.miniwebvm.runtime.SiteConfig;
 import io.github.miniwebvm.runtime.WebvmJson;
 import io.github.miniwebvm.site.SiteAssembler;
@@ -15,6 +16,15 @@ import io.github.miniwebvm.snapshot.Snapshotter;
 import io.github.miniwebvm.testsupport.Browser;
 import io.github.miniwebvm.testsupport.MissingOracle;
 import io.github.miniwebvm.testsupport.StaticServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -33,15 +43,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Boots a site built from the Debian i386 minbase fixture in headless Chromium, served by a plain
@@ -289,7 +290,7 @@ class SiteBrowserIT {
     assertThat(first.get("sha")).isEqualTo(manifest.path("chunks").get(0).asText());
     Map<?, ?> zeroChunk = (Map<?, ?>) r.get("zero");
     assertThat(((Number) zeroChunk.get("length")).intValue()).isEqualTo(manifest.path("chunkSize").asInt());
-    assertThat(zeroChunk.get("sha")).isEqualTo(sha256(new byte[manifest.path("chunkSize").asInt()]));
+    assertThat(zeroChunk.get("sha")).isEqualTo(Sha256.hex(new byte[manifest.path("chunkSize").asInt()]));
     Map<?, ?> lastChunk = (Map<?, ?>) r.get("last");
     if (!manifest.path("chunks").get(last).isNull()) {
       assertThat(lastChunk.get("sha")).isEqualTo(manifest.path("chunks").get(last).asText());

@@ -2,6 +2,8 @@ package io.github.miniwebvm.site;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.miniwebvm.io.Sha256;
+import io.github.miniwebvm.io.Trees;
 import io.github.miniwebvm.runtime.SiteConfig;
 import io.github.miniwebvm.runtime.WebvmJson;
 import java.io.IOException;
@@ -10,11 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +81,7 @@ public final class SiteAssembler {
     }
     Files.createDirectories(siteDir);
     Path assets = siteDir.resolve("assets");
-    deleteTree(assets);
+    Trees.deleteRecursively(assets);
     Files.createDirectories(assets);
     List<String> written = new ArrayList<>();
 
@@ -185,7 +183,7 @@ public final class SiteAssembler {
     byte[] bytes = resourceBytes(resource);
     String file = resource.substring(resource.lastIndexOf('/') + 1);
     int dot = file.indexOf('.');
-    String hashed = file.substring(0, dot) + "." + sha256(bytes).substring(0, 12) + file.substring(dot);
+    String hashed = file.substring(0, dot) + "." + Sha256.hex(bytes).substring(0, 12) + file.substring(dot);
     Files.write(assets.resolve(hashed), bytes);
     written.add("assets/" + hashed);
     return "assets/" + hashed;
@@ -222,22 +220,7 @@ public final class SiteAssembler {
     return new ObjectMapper();
   }
 
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   private static String escapeHtml(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) return;
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-    }
   }
 }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.miniwebvm.io.Sha256;
 import io.github.miniwebvm.runtime.SiteConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +16,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class SiteAssemblerTest {
   private static final String SHA = "ab".repeat(32);
@@ -54,7 +55,7 @@ class SiteAssemblerTest {
           || n.matches("(webvm|xterm|engine-v86|v86)\\.[0-9a-f]{12}\\.(js|css|wasm)"));
       for (String n : names) {
         if (n.equals("THIRD-PARTY.txt")) continue;
-        String hash = SiteAssembler.sha256(Files.readAllBytes(site.resolve("assets").resolve(n))).substring(0, 12);
+        String hash = Sha256.hex(Files.readAllBytes(site.resolve("assets").resolve(n))).substring(0, 12);
         assertThat(n).contains("." + hash + ".");
       }
     }

@@ -1,11 +1,10 @@
 package io.github.miniwebvm.testsupport;
 
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -159,15 +158,6 @@ public final class Browser implements AutoCloseable {
 
     /** Deletes {@code dir} and everything in it, if it exists (symbolic links are removed, not followed). */
     public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        List<Path> paths = new ArrayList<>();
-        try (var s = Files.walk(dir)) {
-            s.forEach(paths::add);
-        }
-        for (int i = paths.size() - 1; i >= 0; i--) {
-            Files.delete(paths.get(i));
-        }
+        Trees.deleteRecursively(dir);
     }
 }

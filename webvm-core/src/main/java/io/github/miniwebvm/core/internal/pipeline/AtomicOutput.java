@@ -1,15 +1,13 @@
 package io.github.miniwebvm.core.internal.pipeline;
 
+import io.github.miniwebvm.io.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Builds a directory beside its final place and swaps it in, so a failed or killed build never
@@ -70,14 +68,14 @@ public final class AtomicOutput implements AutoCloseable {
         PausePoint.MID_SWAP.reach();
         move(staging, target);
         committed = true;
-        deleteTree(old);
+        Trees.deleteRecursively(old);
     }
 
     /** Without a commit, removes the staging directory and leaves the target as it was. */
     @Override
     public void close() throws IOException {
         if (!committed) {
-            deleteTree(staging);
+            Trees.deleteRecursively(staging);
         }
     }
 
@@ -97,7 +95,7 @@ public final class AtomicOutput implements AutoCloseable {
     private static void removeLeftovers(Path parent, String name) throws IOException {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, "." + name + ".{tmp,old}-*")) {
             for (Path p : ds) {
-                deleteTree(p);
+                Trees.deleteRecursively(p);
             }
         }
     }
@@ -108,28 +106,6 @@ public final class AtomicOutput implements AutoCloseable {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to);
         }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     /** Hard-links (or copies, across filesystems) every file of {@code from} into {@code to}. */

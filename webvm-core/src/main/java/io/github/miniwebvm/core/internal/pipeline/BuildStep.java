@@ -1,8 +1,8 @@
 package io.github.miniwebvm.core.internal.pipeline;
 
-import io.github.miniwebvm.build.Backend;
-import io.github.miniwebvm.build.BuiltImage;
-import io.github.miniwebvm.build.ImageBuild;
+import io.github.miniwebvm.dockerfile.Backend;
+import io.github.miniwebvm.dockerfile.BuiltImage;
+import io.github.miniwebvm.dockerfile.ImageBuild;
 import java.io.IOException;
 import java.nio.file.Files;
 

@@ -1,7 +1,7 @@
 package io.github.miniwebvm.core.internal.pipeline;
 
+import io.github.miniwebvm.io.Sha256;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -53,7 +52,7 @@ public final class InputFingerprint {
     }
 
     public String digest() throws IOException {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.newDigest();
         values.forEach((k, v) -> update(md, "v:" + k + "=" + v + "\n"));
         for (int i = 0; i < trees.size(); i++) {
             String name = trees.get(i)[0].toString();
@@ -106,30 +105,10 @@ public final class InputFingerprint {
         if (a.size() >= CONTENT_HASH_LIMIT) {
             return "file " + mode + " " + a.size() + " @" + a.lastModifiedTime().toMillis();
         }
-        return "file " + mode + " " + sha256(p);
-    }
-
-    /** The lowercase hex sha256 of a file's content. */
-    static String sha256(Path file) throws IOException {
-        MessageDigest md = sha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[64 * 1024];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
+        return "file " + mode + " " + Sha256.hex(p);
     }
 
     private static void update(MessageDigest md, String s) {
         md.update(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,6 +1,6 @@
 package io.github.miniwebvm.core.internal.pipeline;
 
-import io.github.miniwebvm.build.RunOptions;
+import io.github.miniwebvm.dockerfile.RunOptions;
 import io.github.miniwebvm.core.BuildNetwork;
 import io.github.miniwebvm.core.BuildOptions;
 import io.github.miniwebvm.core.CheerpxOptions;

@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.miniwebvm.io.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -142,7 +140,7 @@ class HostileInputPipelineTest {
         Path layout = tmp.resolve("oci-bad-digest");
         Files.createDirectories(layout.resolve("blobs/sha256"));
         String config = "{\"architecture\":\"386\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
-                + sha256(layer) + "\"]}}";
+                + Sha256.ociDigest(layer) + "\"]}}";
         String configDigest = blob(layout, config.getBytes(StandardCharsets.UTF_8));
         String layerDigest = blob(layout, layer);
         Files.write(layout.resolve("blobs/sha256/" + layerDigest.substring(7)), tar(t -> file(t, "f", "y")));
@@ -218,18 +216,11 @@ class HostileInputPipelineTest {
     }
 
     private static String blob(Path layout, byte[] data) throws IOException {
-        String digest = sha256(data);
+        String digest = Sha256.ociDigest(data);
         Files.write(layout.resolve("blobs/sha256/" + digest.substring(7)), data);
         return digest;
     }
 
-    private static String sha256(byte[] data) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private List<Path> listing() throws IOException {
         try (Stream<Path> s = Files.walk(tmp)) {
@@ -242,7 +233,7 @@ class HostileInputPipelineTest {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.toList()) {
                 String rel = dir.relativize(p).toString();
-                out.put(rel, Files.isDirectory(p) ? "dir" : sha256(Files.readAllBytes(p)));
+                out.put(rel, Files.isDirectory(p) ? "dir" : Sha256.ociDigest(Files.readAllBytes(p)));
             }
         }
         return out;
