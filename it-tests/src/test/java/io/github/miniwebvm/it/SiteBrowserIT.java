@@ -31,11 +31,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -310,10 +308,6 @@ class SiteBrowserIT {
     Optional<Snapshotter.Snapshot> snapshot = snapshotter.take(site, webvm);
     if (snapshot.isPresent()) webvm.withSnapshot(snapshot.get().entry()).write(site);
     return snapshot;
-  }
-
-  static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 
   /** A fresh headless Chromium whose profile is target/e2e/{@code profile}. */
