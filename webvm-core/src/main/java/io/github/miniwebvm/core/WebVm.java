@@ -148,8 +148,10 @@ public final class WebVm {
             throw new WebVmException(e.getMessage(), e, true);
         }
         try {
-            boolean rebuilt = new Pipeline(run, new StageLog(info, warn)).run();
-            return new BuiltSite(out, rebuilt, Duration.ofNanos(System.nanoTime() - start));
+            Pipeline.Result result = new Pipeline(run, new StageLog(info, warn)).run();
+            return new BuiltSite(out, result.rebuilt(), Duration.ofNanos(System.nanoTime() - start),
+                    result.site().imageDigest(), result.site().diskSha256(), result.site().siteBytes(),
+                    result.site().siteFiles());
         } catch (PipelineException e) {
             throw new WebVmException(e.getMessage(), e, e.isUserError());
         }

@@ -52,6 +52,17 @@ class WebVmTest {
         BuiltSite first = vm.buildSite(tmp.resolve("site"));
         assertThat(first.rebuilt()).isTrue();
         assertThat(first.directory()).isEqualTo(tmp.resolve("site"));
+        assertThat(first.imageDigest()).startsWith("sha256:");
+        assertThat(first.diskSha256()).isEqualTo(io.github.miniwebvm.io.Sha256.hex(tmp.resolve("site-work/rootfs.ext2")));
+        long[] files = {0, 0};
+        try (var walk = Files.walk(tmp.resolve("site"))) {
+            walk.filter(Files::isRegularFile).forEach(f -> {
+                files[0]++;
+                files[1] += f.toFile().length();
+            });
+        }
+        assertThat(first.siteFiles()).isEqualTo(files[0]);
+        assertThat(first.siteBytes()).isEqualTo(files[1]);
         String config = Files.readString(tmp.resolve("site/webvm.json"));
         assertThat(config).contains("\"memoryMiB\" : 128").contains("\"-l\"")
                 .contains("\"network\" : \"wisp://127.0.0.1:5001/\"");
@@ -60,6 +71,8 @@ class WebVmTest {
 
         BuiltSite second = vm.buildSite(tmp.resolve("site"));
         assertThat(second.rebuilt()).isFalse();
+        assertThat(second.diskSha256()).isEqualTo(first.diskSha256());
+        assertThat(second.siteBytes()).isEqualTo(first.siteBytes());
     }
 
     @Test

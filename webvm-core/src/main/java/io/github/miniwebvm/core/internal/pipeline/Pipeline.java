@@ -1,7 +1,5 @@
 package io.github.miniwebvm.core.internal.pipeline;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.miniwebvm.chunker.ChunkReport;
 import io.github.miniwebvm.core.Engine;
 import io.github.miniwebvm.image.ImageConfig;
@@ -36,23 +34,28 @@ public final class Pipeline {
         this.log = log;
     }
 
-    /** Builds the site; false when it was up to date and nothing was done. */
-    public boolean run() throws PipelineException {
+    /** The outcome of {@link #run()}: whether anything was done, and what the site holds. */
+    public record Result(boolean rebuilt, SiteReport site) {
+    }
+
+    /** Builds the site, or leaves it as it is when nothing changed since the last build. */
+    public Result run() throws PipelineException {
         try {
             OwnedFolders.check(o);   // before the lock file is made beside the output folder
             try (BuildLock lock = BuildLock.acquire(o.outputDirectory)) {
                 OwnedFolders.claim(o.workDirectory, OwnedFolders.WORK_MARKER, "workDirectory");
                 String fingerprint = o.fingerprint().digest();
                 Path stamp = o.workDirectory.resolve(STAMP);
-                if (isUpToDate(stamp, fingerprint)) {
+                SiteReport previous = SiteReport.read(o.workDirectory);
+                if (previous != null && isUpToDate(stamp, fingerprint)) {
                     log.info("webvm: site is up to date (" + o.outputDirectory + "); nothing changed since the last build");
-                    return false;
+                    return new Result(false, previous);
                 }
                 Files.deleteIfExists(stamp);
                 PausePoint.STARTED.reach();
-                runStages();
+                SiteReport report = runStages();
                 Files.writeString(stamp, fingerprint + "\n");
-                return true;
+                return new Result(true, report);
             }
         } catch (IllegalArgumentException e) {
             throw PipelineException.user("webvm: " + e.getMessage(), e);
@@ -67,7 +70,7 @@ public final class Pipeline {
                 && Files.isRegularFile(o.outputDirectory.resolve("webvm.json"));
     }
 
-    private void runStages() throws PipelineException, IOException {
+    private SiteReport runStages() throws PipelineException, IOException {
         long start = System.nanoTime();
         Path ext2 = o.workDirectory.resolve(DISK_IMAGE);
         ImageCommand command;
@@ -99,6 +102,7 @@ public final class Pipeline {
                     + " for personal and open-source use, other uses need a license (https://cheerpx.io/)");
         }
 
+        SiteReport report;
         try (AtomicOutput out = AtomicOutput.open(o.outputDirectory)) {
             Path site = out.staging();
             ChunkReport disk = new ChunkStep(o, log).run(ext2, site, out.target());
@@ -116,12 +120,15 @@ public final class Pipeline {
             PausePoint.BEFORE_SWAP.reach();
             out.commit();
             PausePoint.SWAPPED.reach();
-            writeSiteJson(imageDigest, disk, size);
+            report = new SiteReport(imageDigest, disk.imageSha256(), o.engine.name().toLowerCase(Locale.ROOT),
+                    size[0], size[1]);
+            report.write(o.workDirectory, o.outputDirectory);
             PausePoint.SITE_JSON.reach();
         } catch (IllegalArgumentException e) {
             throw PipelineException.user(e.getMessage(), e);
         }
         log.info("webvm: site ready in " + o.outputDirectory + " (" + StageLog.seconds(System.nanoTime() - start) + ")");
+        return report;
     }
 
     static boolean isExt2(Path file) throws IOException {
@@ -148,19 +155,5 @@ public final class Pipeline {
             });
         }
         return r;
-    }
-
-    private void writeSiteJson(String imageDigest, ChunkReport report, long[] size) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode n = json.createObjectNode();
-        n.put("imageDigest", imageDigest);
-        n.put("diskSha256", report.imageSha256());
-        n.put("engine", o.engine.name().toLowerCase(Locale.ROOT));
-        n.put("siteBytes", size[0]);
-        n.put("siteFiles", size[1]);
-        n.put("outputDirectory", o.outputDirectory.toAbsolutePath().toString());
-        Path tmp = o.workDirectory.resolve("site.json.tmp");
-        json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
-        Files.move(tmp, o.workDirectory.resolve("site.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 }
