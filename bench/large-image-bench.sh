@@ -23,6 +23,8 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 bench="$repo/bench"
+# shellcheck source=../scripts/lib/plugin-project.sh
+. "$repo/scripts/lib/plugin-project.sh"
 work="${BENCH_WORK:-$bench/target/large-image}"
 for tool in jq node python3 podman mvn /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "large-image-bench: $tool missing (scripts/setup-host.sh)" >&2; exit 1; }
@@ -57,30 +59,10 @@ RUN apt-get update \
 WORKDIR /root
 CMD ["/bin/bash", "--login"]
 EOF
-cat >"$work/project/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>bench</groupId>
-  <artifactId>large-image</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <build>
-    <plugins>
-      <plugin>
-        <groupId>io.github.miniwebvm</groupId>
-        <artifactId>webvm-maven-plugin</artifactId>
-        <version>$version</version>
-        <configuration>
+write_plugin_project "$work/project/pom.xml" large-image "$version" "\
           <buildArgs><BASE>oci-archive:$work/base.oci.tar</BASE></buildArgs>
           <!-- an empty layer cache of its own: apt-get runs in the timed build -->
-          <cacheDirectory>$work/cache</cacheDirectory>
-        </configuration>
-        <executions><execution><goals><goal>package</goal></goals></execution></executions>
-      </plugin>
-    </plugins>
-  </build>
-</project>
-EOF
+          <cacheDirectory>$work/cache</cacheDirectory>"
 # the boot kit's Debian packages come from the shared cache, as in any user's second project
 mkdir -p "$work/cache"
 [ -d "$HOME/.cache/webvm-maven/debian" ] && cp -al "$HOME/.cache/webvm-maven/debian" "$work/cache/debian"

@@ -20,6 +20,8 @@
 set -euo pipefail
 shopt -s inherit_errexit
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=lib/plugin-project.sh
+. "$root/scripts/lib/plugin-project.sh"
 cache="${WEBVM_CACHE:-$HOME/.cache/webvm-maven}/mavens"
 work="$(mktemp -d /tmp/webvm-matrix.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
@@ -88,33 +90,11 @@ echo "matrix: the example's root file system (from the cached Debian base, scrip
 base_dir="$(bash "$root/scripts/fixture-base.sh" dir)"
 tar -C "$base_dir" --numeric-owner -cf "$work/rootfs.tar" ./etc ./bin ./usr/bin/dash ./usr/bin/ls
 mkdir -p "$work/example"
-cat > "$work/example/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>io.github.miniwebvm.matrix</groupId>
-  <artifactId>matrix-example</artifactId>
-  <version>1.0</version>
-  <packaging>pom</packaging>
-  <build>
-    <plugins>
-      <plugin>
-        <groupId>io.github.miniwebvm</groupId>
-        <artifactId>webvm-maven-plugin</artifactId>
-        <version>$version</version>
-        <configuration>
+write_plugin_project "$work/example/pom.xml" matrix-example "$version" "\
           <image>$work/rootfs.tar</image>
           <imageSize>16M</imageSize>
           <snapshot>false</snapshot>
-          <container><entrypoint><entry>/usr/bin/dash</entry></entrypoint></container>
-        </configuration>
-        <executions>
-          <execution><goals><goal>package</goal></goals></execution>
-        </executions>
-      </plugin>
-    </plugins>
-  </build>
-</project>
-EOF
+          <container><entrypoint><entry>/usr/bin/dash</entry></entrypoint></container>"
 
 mavens=("3.8:system:$(command -v mvn || true)" "3.9:wrapper:$root/mvnw" "4:$MAVEN4_VERSION:")
 results=()
