@@ -170,9 +170,10 @@ final class Copy {
                     for (SourceTree.Match m : stageMatches(src, from, s.name(), df, in)) {
                         copyEntry(root, m.path(), m.name(), destPath, dirDest, ids, mode, null, false, null);
                     }
-                } else if (add && s.fromContext() && TarUnpacker.isTar(s.path())) {
+                } else if (add && s.fromContext() && TarExtractor.isTar(s.path())) {
                     // only local archives: Docker copies what a URL serves as it is
-                    TarUnpacker.unpack(s.path(), s.name(), root, destPath, b.request().maxAddBytes());
+                    TarExtractor.unpackAdd(s.path(), s.name(), root, destPath, b.request().maxAddBytes(),
+                            b.request().log());
                 } else if (!s.fromContext()) {
                     // a downloaded URL: mode 0600 as Docker sets it
                     String name = URI.create(s.name()).getPath();

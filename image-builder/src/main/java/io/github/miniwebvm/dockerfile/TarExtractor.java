@@ -3,6 +3,7 @@ package io.github.miniwebvm.dockerfile;
 import io.github.miniwebvm.fs.PathNames;
 import io.github.miniwebvm.image.Whiteouts;
 import io.github.miniwebvm.io.Trees;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +27,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 /**
  * Unpacks a tar into a directory of a {@link ConfinedRoot} without ever touching anything outside
  * the root, where GNU tar would follow symlinks that earlier entries or layers made (a layer with
- * {@code evil -> /} and then {@code evil/etc/shadow} writes the host's file):
+ * {@code evil -> /} and then {@code evil/etc/shadow} writes the host's file). The one tar unpacker
+ * of the native builder: layers, image archives and ADD's local archives ({@link Rules}).
  * <ul>
  *   <li>entry names are relative to the directory (a leading {@code /} is dropped); a name or hard
  *       link target that climbs above it through {@code ..} is refused;</li>
@@ -38,6 +40,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * </ul>
  * Numeric owners, permissions, modification times, xattrs, device nodes and fifos are kept as GNU
  * tar {@code --same-owner --numeric-owner -p --xattrs} kept them, as far as the {@link Rules} say.
+ * An extraction may be limited to a number of tar bytes (headers count too, so millions of empty
+ * entries are a bomb as well), so a decompression bomb cannot fill the disk.
  */
 final class TarExtractor {
     private static final String XATTR = "SCHILY.xattr.";
@@ -45,19 +49,31 @@ final class TarExtractor {
     /** What an extraction does with the entries of its tar. */
     enum Rules {
         /** An image layer: whiteouts and opaque markers delete lower files; everything is kept. */
-        LAYER(true, true, true),
+        LAYER(true, true, true, true),
         /** An image archive unpacked into the cache: files, directories and links owned by the builder. */
-        IMAGE_ARCHIVE(false, false, false);
+        IMAGE_ARCHIVE(false, false, false, false),
+        /**
+         * A local archive that ADD unpacks, as Docker does: owners, permissions and times kept (no
+         * xattrs), a directory's metadata set once everything below it is written, a hard link only
+         * to a regular file, entry kinds other than files, directories, links and devices skipped.
+         */
+        ADD_ARCHIVE(false, true, true, false);
 
         final boolean whiteouts;
         final boolean keepsMetadata;
         final boolean allowsDevices;
+        final boolean keepsXattrs;
 
-        Rules(boolean whiteouts, boolean keepsMetadata, boolean allowsDevices) {
+        Rules(boolean whiteouts, boolean keepsMetadata, boolean allowsDevices, boolean keepsXattrs) {
             this.whiteouts = whiteouts;
             this.keepsMetadata = keepsMetadata;
             this.allowsDevices = allowsDevices;
+            this.keepsXattrs = keepsXattrs;
         }
+    }
+
+    /** A directory of an ADD archive: its metadata is set once everything below it is written. */
+    private record Directory(Path path, TarArchiveEntry entry) {
     }
 
     private final ConfinedRoot root;
@@ -68,6 +84,11 @@ final class TarExtractor {
     private final Set<Path> touched = new HashSet<>();
     /** Set when the tar is done, since adding an entry to a directory changes its time. */
     private final Map<Path, FileTime> directoryTimes = new HashMap<>();
+    /** {@link Rules#ADD_ARCHIVE}: the directories whose whole metadata is set when the tar is done. */
+    private final List<Directory> directories = new ArrayList<>();
+    /** The image path unpacked into, for messages ({@link Rules#ADD_ARCHIVE}). */
+    private String destination;
+    private long maxBytes = Long.MAX_VALUE;
 
     /**
      * @param archive names the tar in messages, such as {@code layer sha256:...}
@@ -80,13 +101,44 @@ final class TarExtractor {
         this.log = log;
     }
 
+    /**
+     * ADD's unpacking of the local archive {@code file} (plain, gzip, bzip2, xz or zstd; called
+     * {@code name} in messages) into the image directory {@code destPath} of {@code root}, created
+     * when missing; the archive may unpack to at most {@code maxBytes}.
+     */
+    static void unpackAdd(Path file, String name, Rootfs root, String destPath, long maxBytes, Consumer<String> log)
+            throws IOException {
+        TarExtractor x = new TarExtractor(root.confined(), Rules.ADD_ARCHIVE, "ADD " + name, log);
+        x.destination = destPath;
+        x.maxBytes = maxBytes;
+        Path into = root.mkdirs(destPath);
+        try (InputStream tar = Decompressed.open(file)) {
+            x.extract(tar, into);
+        }
+    }
+
+    /** True when {@code file} is a tar archive, compressed or not; Docker's ADD copies anything else as it is. */
+    static boolean isTar(Path file) throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (InputStream in = Decompressed.open(file)) {
+            byte[] head = in.readNBytes(512);
+            return TarArchiveInputStream.matches(head, head.length);
+        } catch (IOException e) {
+            return false;   // a compressed file that does not decompress is no archive either
+        }
+    }
+
     /** Unpacks the (uncompressed) {@code tar} into {@code into}, a directory inside the root. */
     void extract(InputStream tar, Path into) throws IOException {
-        TarArchiveInputStream in = new TarArchiveInputStream(tar);
+        TarArchiveInputStream in = new TarArchiveInputStream(maxBytes == Long.MAX_VALUE ? tar : new Limited(tar));
         while (true) {
             TarArchiveEntry e;
             try {
                 e = in.getNextEntry();
+            } catch (ImageBuildException x) {
+                throw x;
             } catch (IOException x) {
                 throw new ImageBuildException(archive + " is not a readable tar: " + x.getMessage(), x);
             }
@@ -104,12 +156,23 @@ final class TarExtractor {
         for (Map.Entry<Path, FileTime> d : directoryTimes.entrySet()) {
             PosixCalls.setModifiedTime(d.getKey(), d.getValue());
         }
+        for (int i = directories.size() - 1; i >= 0; i--) {
+            Directory d = directories.get(i);
+            BasicFileAttributes a = ConfinedRoot.lstat(d.path());
+            if (a != null && a.isDirectory()) {
+                setMetadata(d.path(), d.entry());
+                setTime(d.path(), d.entry());
+            }
+        }
     }
 
     private void apply(TarArchiveEntry e, InputStream data, Path into) throws IOException {
         List<String> segments = segments(e.getName(), e, "name");
         if (segments.isEmpty()) {
             if (e.isSymbolicLink() || e.isLink() || !e.isDirectory()) {
+                if (rules == Rules.ADD_ARCHIVE) {
+                    return;
+                }
                 throw refused(e, "names the root, which must stay a directory");
             }
             keepMetadata(into, e, true);
@@ -123,6 +186,10 @@ final class TarExtractor {
         Whiteouts.Kind kind = rules.whiteouts ? Whiteouts.kindOf(base) : Whiteouts.Kind.ENTRY;
         if (kind != Whiteouts.Kind.ENTRY) {
             whiteout(e, parent, base, kind, into);
+            return;
+        }
+        if (rules == Rules.ADD_ARCHIVE && !(e.isSymbolicLink() || e.isLink() || e.isCharacterDevice()
+                || e.isBlockDevice() || e.isFIFO() || e.isDirectory() || e.isFile())) {
             return;
         }
         Path path = directoryOf(e, into, parent, true).resolve(base);
@@ -170,7 +237,9 @@ final class TarExtractor {
         PosixCalls.symlink(e.getLinkName(), path);
         if (rules.keepsMetadata) {
             PosixCalls.lchown(path, e.getLongUserId(), e.getLongGroupId());
-            keepXattrs(path, e);
+            if (rules.keepsXattrs) {
+                keepXattrs(path, e);
+            }
             setTime(path, e);
         }
     }
@@ -185,9 +254,17 @@ final class TarExtractor {
         Path targetDir = directoryOf(e, into, target.subList(0, target.size() - 1), false);
         Path targetPath = targetDir == null ? null : targetDir.resolve(target.get(target.size() - 1));
         BasicFileAttributes a = targetPath == null ? null : ConfinedRoot.lstat(targetPath);
+        if (a == null && rules == Rules.ADD_ARCHIVE) {
+            throw new ImageBuildException(archive + ": '" + e.getName() + "' is a hard link to '" + name
+                    + "', which is not a file unpacked before it");
+        }
         if (a == null) {
             throw refused(e, "is a hard link to '" + name + "', which is not in the root (symlinks on its way are"
                     + " resolved inside the root, never on the host)");
+        }
+        if (rules == Rules.ADD_ARCHIVE && !a.isRegularFile()) {
+            throw new ImageBuildException(archive + ": '" + e.getName() + "' is a hard link to '" + name
+                    + "', which is not a file unpacked before it");
         }
         if (a.isDirectory()) {
             throw refused(e, "is a hard link to the directory '" + name + "'");
@@ -262,6 +339,7 @@ final class TarExtractor {
         if (a.isDirectory()) {
             // a later symlink in its place must not redirect the deferred times of what was below
             directoryTimes.keySet().removeIf(d -> d.startsWith(path));
+            directories.removeIf(d -> d.path().startsWith(path));
         }
         Trees.deleteRecursively(path);
     }
@@ -270,16 +348,27 @@ final class TarExtractor {
         if (!rules.keepsMetadata) {
             return;
         }
-        // owner first: chown clears the setuid bits and file capabilities set before it
-        PosixCalls.lchown(path, e.getLongUserId(), e.getLongGroupId());
-        PosixCalls.chmod(path, e.getMode() & 07777);
-        keepXattrs(path, e);
+        if (directory && rules == Rules.ADD_ARCHIVE) {
+            directories.add(new Directory(path, e));
+            return;
+        }
+        setMetadata(path, e);
         if (directory) {
             if (e.getLastModifiedTime() != null) {
                 directoryTimes.put(path, e.getLastModifiedTime());
             }
         } else {
             setTime(path, e);
+        }
+    }
+
+    /** Owner, permissions and xattrs of a file or directory the extraction made (not a symlink). */
+    private void setMetadata(Path path, TarArchiveEntry e) throws IOException {
+        // owner first: chown clears the setuid bits and file capabilities set before it
+        PosixCalls.lchown(path, e.getLongUserId(), e.getLongGroupId());
+        PosixCalls.chmod(path, e.getMode() & 07777);
+        if (rules.keepsXattrs) {
+            keepXattrs(path, e);
         }
     }
 
@@ -321,6 +410,10 @@ final class TarExtractor {
             throw refused(e, "has a NUL byte in its " + what);
         }
         List<String> out = PathNames.inside(name);
+        if (out == null && rules == Rules.ADD_ARCHIVE) {
+            throw new ImageBuildException(archive + ": the archive entry '" + name + "' climbs out of the destination "
+                    + destination + " with '..'");
+        }
         if (out == null) {
             throw refused(e, "has a " + what + " ('" + name + "') that climbs out of the root through '..'");
         }
@@ -330,5 +423,52 @@ final class TarExtractor {
     private ImageBuildException refused(TarArchiveEntry e, String problem) {
         return new ImageBuildException(archive + ": entry '" + e.getName() + "' " + problem
                 + "; refused, as the archive is broken or hostile");
+    }
+
+    private ImageBuildException tooLarge() {
+        return new ImageBuildException(archive + ": refused, the archive unpacks to more than the limit of "
+                + Sizes.describe(maxBytes) + "; unpack it in a RUN step if it really is that large, or raise the "
+                + "limit with the maxAddSize parameter");
+    }
+
+    /** The tar, at most {@link #maxBytes} of it. */
+    private final class Limited extends FilterInputStream {
+        private long read;
+
+        Limited(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count(skipped);
+            return skipped;
+        }
+
+        private void count(long n) throws ImageBuildException {
+            read += n;
+            if (read > maxBytes) {
+                throw tooLarge();
+            }
+        }
     }
 }

@@ -16,11 +16,11 @@
  * ({@link io.github.miniwebvm.dockerfile.SandboxRun}; root needed) through qemu-i386 binfmt and caches
  * each filesystem step under the cache directory.
  *
- * <p>Safety: layers, {@code ADD}ed archives and image archives are unpacked in Java, never by a
- * host tool: a layer only once its digests match, every entry inside the stage's root (symlinks on
- * its way resolved as a chroot would, names climbing out through {@code ..} refused, files never
- * written through a symlink). Each stage's root lives in a folder only its owner may enter. RUN
- * runs in its own PID, IPC, UTS and mount namespaces with Docker's default capabilities and
- * {@code no_new_privs}, and dies with the build.
+ * <p>Safety: layers, {@code ADD}ed archives and image archives are unpacked in Java by one
+ * extractor ({@code TarExtractor}), never by a host tool: a layer only once its digests match,
+ * every entry inside the stage's root (symlinks on its way resolved as a chroot would, names
+ * climbing out through {@code ..} refused, files never written through a symlink). Each stage's
+ * root lives in a folder only its owner may enter. RUN runs in its own PID, IPC, UTS and mount
+ * namespaces with Docker's default capabilities and {@code no_new_privs}, and dies with the build.
  */
 package io.github.miniwebvm.dockerfile;
