@@ -114,7 +114,7 @@ final class RegistryClient {
         if (manifest.has("manifests")) {
             List<JsonNode> list = new ArrayList<>();
             manifest.path("manifests").forEach(list::add);
-            JsonNode chosen = ImageLayouts.choosePlatform(list, platform, ref.toString());
+            JsonNode chosen = choosePlatform(list, platform, ref.toString());
             String digest = chosen.path("digest").asText();
             body = get(ref, "manifests/" + digest, ACCEPT);
             verify(body, digest, "manifest " + ref + "@" + digest);
@@ -128,8 +128,8 @@ final class RegistryClient {
         String configDigest = manifest.path("config").path("digest").asText();
         Path configFile = fetchBlob(ref, configDigest, manifest.path("config").path("size").asLong());
         ObjectNode config = (ObjectNode) ImageState.JSON.readTree(configFile.toFile());
-        ImageLayouts.checkPlatform(config, platform, ref.toString());
-        List<String> diffIds = ImageLayouts.diffIds(config, manifest.path("layers").size(), ref.toString());
+        checkPlatform(config, platform, ref.toString());
+        List<String> diffIds = diffIds(config, manifest.path("layers").size(), ref.toString());
         List<Layer> layers = new ArrayList<>();
         for (JsonNode l : manifest.path("layers")) {
             String d = l.path("digest").asText();
@@ -316,5 +316,41 @@ final class RegistryClient {
             throw new ImageBuildException("token response from " + realm + " has no token");
         }
         return tok;
+    }
+
+    /** The configuration's diff ids: none, or one per layer. */
+    private static List<String> diffIds(JsonNode config, int layers, String where) throws ImageBuildException {
+        List<String> out = new ArrayList<>();
+        config.path("rootfs").path("diff_ids").forEach(n -> out.add(n.asText()));
+        if (!out.isEmpty() && out.size() != layers) {
+            throw new ImageBuildException("the image " + where + " has " + layers + " layers but its configuration lists "
+                    + out.size() + " diff ids; the image is corrupt");
+        }
+        return out;
+    }
+
+    private static JsonNode choosePlatform(List<JsonNode> descriptors, String platform, String where)
+            throws ImageBuildException {
+        String[] want = platform.split("/");
+        List<String> seen = new ArrayList<>();
+        for (JsonNode d : descriptors) {
+            JsonNode p = d.path("platform");
+            String os = p.path("os").asText();
+            String arch = p.path("architecture").asText();
+            seen.add(os + "/" + arch);
+            if (os.equals(want[0]) && arch.equals(want[1])) {
+                return d;
+            }
+        }
+        throw new ImageBuildException("no " + platform + " image in " + where + "; it has " + seen);
+    }
+
+    private static void checkPlatform(JsonNode config, String platform, String where) throws ImageBuildException {
+        String[] want = platform.split("/");
+        String os = config.path("os").asText(want[0]);
+        String arch = config.path("architecture").asText(want[1]);
+        if (!os.equals(want[0]) || !arch.equals(want[1])) {
+            throw new ImageBuildException("the image " + where + " is " + os + "/" + arch + ", not " + platform);
+        }
     }
 }

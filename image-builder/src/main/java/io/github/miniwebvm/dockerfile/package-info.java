@@ -12,7 +12,8 @@
  * {@code save}s the image (podman retries with {@code --isolation=chroot} when its OCI runtime
  * cannot start containers). The native backend parses the Dockerfile itself
  * ({@link io.github.miniwebvm.dockerfile.syntax}), pulls base images (registries, {@code oci:},
- * {@code oci-archive:}, {@code docker-archive:}, {@code scratch}), runs RUN in a bubblewrap sandbox
+ * {@code oci-archive:}, {@code docker-archive:}, {@code scratch}; the layouts and archives read by
+ * {@link io.github.miniwebvm.image.ImageReader}), runs RUN in a bubblewrap sandbox
  * ({@link io.github.miniwebvm.dockerfile.SandboxRun}; root needed) through qemu-i386 binfmt and caches
  * each filesystem step under the cache directory.
  *

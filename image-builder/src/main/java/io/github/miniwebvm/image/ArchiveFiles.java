@@ -7,8 +7,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +23,19 @@ import java.util.Optional;
 /**
  * The files of an image container (an OCI layout or an extracted docker archive as a directory,
  * or an uncompressed tar of either) as byte ranges of host files, so blobs are read in place.
+ * Symlinks are followed inside the container only: in a directory each component is looked at
+ * without following it and a symlink whose target is absolute or climbs above the directory is
+ * refused, so no file outside the directory is ever read or even looked at.
  */
-final class ArchiveFiles {
-    /** A file of the container: {@code length} bytes at {@code offset} of the host file {@code file}. */
-    record Range(String name, Path file, long offset, long length) {
+public final class ArchiveFiles {
+    /** As Linux gives up with ELOOP. */
+    private static final int MAX_SYMLINK_HOPS = 40;
+
+    /**
+     * A file of the container: {@code length} bytes at {@code offset} of the host file {@code file}
+     * (in a directory, the whole file, at a host path without symlinks).
+     */
+    public record Range(String name, Path file, long offset, long length) {
         InputStream open() throws IOException {
             return new FileRangeInputStream(file, offset, length);
         }
@@ -40,7 +55,7 @@ final class ArchiveFiles {
         this.description = description;
     }
 
-    static ArchiveFiles ofDirectory(Path dir) {
+    public static ArchiveFiles ofDirectory(Path dir) {
         return new ArchiveFiles(dir, null, null, dir.toString());
     }
 
@@ -75,16 +90,7 @@ final class ArchiveFiles {
             return Optional.empty();
         }
         if (root != null) {
-            Path p = root.resolve(n).normalize();
-            if (!Files.isRegularFile(p)) {
-                return Optional.empty();
-            }
-            Path real = p.toRealPath();
-            if (!real.startsWith(root.toRealPath())) {
-                throw new ImageFormatException(n + " in " + description + " is a symlink out of the image directory (to "
-                        + real + "); refused");
-            }
-            return Optional.of(new Range(n, real, 0, Files.size(real)));
+            return findInDirectory(n);
         }
         for (int hops = 0; hops < 8; hops++) {
             TarMember m = members.get(n);
@@ -114,6 +120,76 @@ final class ArchiveFiles {
             }
         }
         return Optional.empty();
+    }
+
+    /** {@link #find} in the directory form: each component looked at, symlinks followed inside it only. */
+    private Optional<Range> findInDirectory(String name) throws IOException {
+        if (name.indexOf('\0') >= 0) {
+            return Optional.empty();   // no host file has such a name
+        }
+        Deque<String> todo = new ArrayDeque<>(Arrays.asList(name.split("/")));
+        List<String> at = new ArrayList<>();
+        int hops = 0;
+        String link = null;
+        while (!todo.isEmpty()) {
+            String s = todo.removeFirst();
+            if (s.isEmpty() || s.equals(".")) {
+                continue;
+            }
+            if (s.equals("..")) {
+                if (at.isEmpty()) {
+                    throw outOfDirectory(name, link);
+                }
+                at.remove(at.size() - 1);
+                continue;
+            }
+            Path next = root.resolve(String.join("/", at)).resolve(s);
+            BasicFileAttributes a = lstat(next);
+            if (a == null) {
+                return Optional.empty();
+            }
+            if (a.isSymbolicLink()) {
+                if (++hops > MAX_SYMLINK_HOPS) {
+                    throw new ImageFormatException(name + " in " + description + ": more than " + MAX_SYMLINK_HOPS
+                            + " symbolic links to follow (a link loop?)");
+                }
+                link = Files.readSymbolicLink(next).toString();
+                if (link.startsWith("/")) {
+                    throw outOfDirectory(name, link);
+                }
+                List<String> target = Arrays.asList(link.split("/"));
+                for (int i = target.size() - 1; i >= 0; i--) {
+                    todo.addFirst(target.get(i));
+                }
+                continue;
+            }
+            boolean last = todo.stream().allMatch(t -> t.isEmpty() || t.equals("."));
+            if (!last && !a.isDirectory()) {
+                return Optional.empty();
+            }
+            at.add(s);
+        }
+        Path p = root.resolve(String.join("/", at));
+        BasicFileAttributes a = lstat(p);
+        if (at.isEmpty() || a == null || !a.isRegularFile()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Range(name, p, 0, a.size()));
+    }
+
+    private ImageFormatException outOfDirectory(String name, String link) {
+        return new ImageFormatException(name + " in " + description + " is missing or not a regular file: it is a"
+                + " symlink out of the image directory (to " + link + "), and nothing outside the directory is read;"
+                + " refused");
+    }
+
+    /** Attributes of {@code p} itself (a symlink is not followed), or null when nothing is there. */
+    private static BasicFileAttributes lstat(Path p) throws IOException {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 
     /** Reads a small file (a manifest, index or config) completely. */

@@ -1,10 +1,6 @@
 package io.github.miniwebvm.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.miniwebvm.fs.FileTree;
-import io.github.miniwebvm.fs.PathNames;
-import io.github.miniwebvm.io.Sha256;
 import io.github.miniwebvm.io.Trees;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -14,11 +10,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Reads an image and flattens its layers into a {@link FileTree}. Accepted inputs (detected from
@@ -32,26 +24,16 @@ import java.util.Optional;
  * </ul>
  * Archives may themselves be gzip/zstd/xz compressed. From an index with several platforms the
  * linux/386 manifest is chosen; an image for any other architecture is refused, since the VM runs
- * i386 only. Blob digests and layer diff IDs are verified while the layers are read.
+ * i386 only ({@link ImageReader} finds the image). Blob digests and layer diff IDs are verified
+ * while the layers are read.
  *
  * <p>Uncompressed layers are referenced in place (file contents are ranges of the input);
  * compressed layers are decompressed once into a spool file under the work directory. Memory use
  * grows with the number of files, not their size. A failed load deletes its spool files.
  */
 public final class ImageLoader {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static final Map<String, Compression> LAYER_TYPES = Map.ofEntries(
-            Map.entry(MediaTypes.OCI_LAYER, Compression.NONE),
-            Map.entry(MediaTypes.OCI_LAYER_GZIP, Compression.GZIP),
-            Map.entry(MediaTypes.OCI_LAYER_ZSTD, Compression.ZSTD),
-            Map.entry("application/vnd.oci.image.layer.nondistributable.v1.tar", Compression.NONE),
-            Map.entry("application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", Compression.GZIP),
-            Map.entry("application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", Compression.ZSTD),
-            Map.entry("application/vnd.docker.image.rootfs.diff.tar", Compression.NONE),
-            Map.entry("application/vnd.docker.image.rootfs.diff.tar.gzip", Compression.GZIP),
-            Map.entry("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", Compression.GZIP),
-            Map.entry("application/vnd.docker.image.rootfs.diff.tar.zstd", Compression.ZSTD));
+    private static final String NOT_I386 = "; the VM runs i386 only: build the image with --platform linux/386"
+            + " from a base image that has a linux/386 variant";
 
     /** Default of {@link Builder#maxEntries}: ten times the files of a large distribution image. */
     public static final long DEFAULT_MAX_ENTRIES = 5_000_000;
@@ -264,144 +246,27 @@ public final class ImageLoader {
             return new LoadedImage(tree, ImageConfig.empty(), fileDigest != null ? fileDigest : tarDigest, spool);
         }
 
-        // ---- OCI image layout / archive
+        // ---- OCI image layout / archive, docker archive
 
         private LoadedImage loadOci() throws IOException {
-            JsonNode index = json(require("index.json", "the OCI index"), "index.json", null);
-            List<String> otherPlatforms = new ArrayList<>();
-            for (JsonNode manifestDescriptor : manifestCandidates(index, "index.json", 0, otherPlatforms)) {
-                String manifestDigest = manifestDescriptor.path("digest").asText();
-                JsonNode manifest = blobJson(manifestDescriptor, "manifest " + manifestDigest);
-                String mediaType = manifest.path("mediaType").asText(manifestDescriptor.path("mediaType").asText(""));
-                if (!mediaType.isEmpty() && !mediaType.equals(MediaTypes.OCI_MANIFEST) && !mediaType.equals(MediaTypes.DOCKER_MANIFEST)) {
-                    throw new ImageFormatException("manifest " + manifestDigest + " in " + files.description()
-                            + " has the unknown media type " + mediaType);
-                }
-                JsonNode configDescriptor = manifest.path("config");
-                String configDigest = configDescriptor.path("digest").asText();
-                JsonNode configJson = blobJson(configDescriptor, "image configuration " + configDigest);
-                if (!isI386(configJson.path("architecture").asText(""))) {
-                    otherPlatforms.add(configJson.path("os").asText("?") + "/"
-                            + configJson.path("architecture").asText("(no architecture)"));
-                    continue;
-                }
-                return loadOciImage(manifestDigest, manifest, configDigest, configJson);
-            }
-            throw new ImageFormatException(files.description() + " has no linux/386 image (it has "
-                    + String.join(", ", otherPlatforms) + "); the VM runs i386 only: build the image with"
-                    + " --platform linux/386 from a base image that has a linux/386 variant");
+            return loadLayers(ImageReader.readOciLayout(files, null, "linux/386", NOT_I386));
         }
-
-        private LoadedImage loadOciImage(String manifestDigest, JsonNode manifest, String configDigest,
-                JsonNode configJson) throws IOException {
-            ImageConfig config = checkedConfig(configJson);
-            List<String> diffIds = diffIds(configJson);
-            JsonNode layers = manifest.path("layers");
-            if (!layers.isArray()) {
-                throw new ImageFormatException("manifest " + manifestDigest + " in " + files.description()
-                        + " has no layers array");
-            }
-            checkLayerCount(layers.size(), diffIds);
-            for (int i = 0; i < layers.size(); i++) {
-                JsonNode d = layers.get(i);
-                String digest = d.path("digest").asText();
-                String type = d.path("mediaType").asText();
-                String layerName = (i + 1) + "/" + layers.size() + " (" + digest + ")";
-                Compression declared = LAYER_TYPES.get(type);
-                if (declared == null) {
-                    throw new ImageFormatException("layer " + layerName + " in " + files.description()
-                            + " has the unknown media type '" + type + "'; known: " + LAYER_TYPES.keySet());
-                }
-                ArchiveFiles.Range blob = blob(d, "layer " + layerName);
-                applyLayer(blob, layerName, declared, digest, diffIds.isEmpty() ? null : diffIds.get(i));
-            }
-            return new LoadedImage(tree, config, configDigest, spool);
-        }
-
-        /**
-         * The image manifests of an index that may be linux/386, descending into nested indexes:
-         * those whose platform says linux/386 first, then those without a platform (their
-         * configuration decides). Other platforms are added to {@code otherPlatforms}.
-         */
-        private List<JsonNode> manifestCandidates(JsonNode index, String where, int depth, List<String> otherPlatforms)
-                throws IOException {
-            if (depth > 4) {
-                throw new ImageFormatException("image indexes nested too deeply in " + files.description());
-            }
-            JsonNode manifests = index.path("manifests");
-            if (!manifests.isArray() || manifests.isEmpty()) {
-                throw new ImageFormatException(where + " in " + files.description() + " lists no manifests");
-            }
-            List<JsonNode> matching = new ArrayList<>();
-            List<JsonNode> unknown = new ArrayList<>();
-            for (JsonNode d : manifests) {
-                String type = d.path("mediaType").asText();
-                JsonNode platform = d.path("platform");
-                String arch = platform.path("architecture").asText("");
-                String os = platform.path("os").asText("");
-                if (arch.equals("unknown") || os.equals("unknown")) {
-                    continue; // attestation manifests of buildx
-                }
-                if (type.equals(MediaTypes.OCI_INDEX) || type.equals(MediaTypes.DOCKER_LIST)) {
-                    String digest = d.path("digest").asText();
-                    JsonNode nested = blobJson(d, "image index " + digest);
-                    matching.addAll(manifestCandidates(nested, "image index " + digest, depth + 1, otherPlatforms));
-                    continue;
-                }
-                if (!type.isEmpty() && !type.equals(MediaTypes.OCI_MANIFEST) && !type.equals(MediaTypes.DOCKER_MANIFEST)) {
-                    throw new ImageFormatException(where + " in " + files.description() + " references "
-                            + d.path("digest").asText() + " of the unknown media type " + type);
-                }
-                if (arch.isEmpty()) {
-                    unknown.add(d);
-                } else if (os.equals("linux") && isI386(arch)) {
-                    matching.add(d);
-                } else {
-                    otherPlatforms.add(os + "/" + arch);
-                }
-            }
-            matching.addAll(unknown);
-            return matching;
-        }
-
-        // ---- docker archive
 
         private LoadedImage loadDockerArchive() throws IOException {
-            JsonNode manifest = json(require("manifest.json", "the docker archive manifest"), "manifest.json", null);
-            if (!manifest.isArray() || manifest.isEmpty()) {
-                throw new ImageFormatException("manifest.json in " + files.description() + " lists no images");
+            return loadLayers(ImageReader.readDockerArchive(files, "linux/386", NOT_I386));
+        }
+
+        private LoadedImage loadLayers(ImageReader.Image image) throws IOException {
+            ImageConfig config = ImageConfig.fromImageConfigJson(image.config());
+            for (ImageReader.LayerBlob layer : image.layers()) {
+                if (layer.size() >= 0 && layer.size() != layer.blob().length()) {
+                    throw new ImageFormatException("blob " + layer.digest() + " (layer " + layer.name() + ") in "
+                            + files.description() + " is " + layer.blob().length() + " bytes, its descriptor says "
+                            + layer.size());
+                }
+                applyLayer(layer.blob(), layer.name(), layer.compression(), layer.digest(), layer.diffId());
             }
-            List<String> seen = new ArrayList<>();
-            for (JsonNode image : manifest) {
-                String configName = image.path("Config").asText();
-                ArchiveFiles.Range configRange = require(configName, "the image configuration");
-                byte[] configBytes = files.readSmall(configRange);
-                String configDigest = Sha256.ociDigest(configBytes);
-                String expected = digestFromName(configName);
-                if (expected != null && !expected.equals(configDigest)) {
-                    throw new ImageFormatException("digest mismatch: " + configName + " in " + files.description()
-                            + " has " + configDigest);
-                }
-                JsonNode configJson = json(configRange, configName, configBytes);
-                String arch = configJson.path("architecture").asText("");
-                if (!isI386(arch)) {
-                    seen.add(configJson.path("os").asText("?") + "/" + (arch.isEmpty() ? "?" : arch));
-                    continue;
-                }
-                ImageConfig config = checkedConfig(configJson);
-                List<String> diffIds = diffIds(configJson);
-                JsonNode layers = image.path("Layers");
-                checkLayerCount(layers.size(), diffIds);
-                for (int i = 0; i < layers.size(); i++) {
-                    String name = layers.get(i).asText();
-                    String layerName = (i + 1) + "/" + layers.size() + " (" + name + ")";
-                    ArchiveFiles.Range blob = require(name, "layer " + layerName);
-                    applyLayer(blob, layerName, null, null, diffIds.isEmpty() ? null : diffIds.get(i));
-                }
-                return new LoadedImage(tree, config, configDigest, spool);
-            }
-            throw new ImageFormatException(files.description() + " has no linux/386 image (it has "
-                    + String.join(", ", seen) + "); the VM runs i386 only: build the image with --platform linux/386");
+            return new LoadedImage(tree, config, image.configDigest(), spool);
         }
 
         // ---- layers
@@ -480,102 +345,6 @@ public final class ImageLoader {
             } catch (IOException e) {
                 return null;
             }
-        }
-
-        private ImageConfig checkedConfig(JsonNode configJson) throws ImageFormatException {
-            String arch = configJson.path("architecture").asText("");
-            String os = configJson.path("os").asText("");
-            if (!isI386(arch) || !(os.isEmpty() || os.equals("linux"))) {
-                throw new ImageFormatException("the image in " + files.description() + " is " + os + "/"
-                        + (arch.isEmpty() ? "(no architecture)" : arch) + "; the VM runs i386 (linux/386) only: build it"
-                        + " with --platform linux/386 from a base image that has a linux/386 variant");
-            }
-            return ImageConfig.fromImageConfigJson(configJson);
-        }
-
-        private static boolean isI386(String arch) {
-            return arch.equals("386") || arch.equals("i386");
-        }
-
-        private List<String> diffIds(JsonNode configJson) {
-            List<String> out = new ArrayList<>();
-            configJson.path("rootfs").path("diff_ids").forEach(n -> out.add(n.asText()));
-            return out;
-        }
-
-        private void checkLayerCount(int layers, List<String> diffIds) throws ImageFormatException {
-            if (!diffIds.isEmpty() && diffIds.size() != layers) {
-                throw new ImageFormatException("the image in " + files.description() + " has " + layers
-                        + " layers but its configuration lists " + diffIds.size() + " diff IDs");
-            }
-        }
-
-        private ArchiveFiles.Range require(String name, String what) throws IOException {
-            Optional<ArchiveFiles.Range> r = files.find(name);
-            if (r.isEmpty()) {
-                throw new ImageFormatException(files.description() + " lacks " + what + " ('" + name + "')");
-            }
-            return r.get();
-        }
-
-        /** The blob a descriptor names, with its size checked (its digest is checked when read). */
-        private ArchiveFiles.Range blob(JsonNode descriptor, String what) throws IOException {
-            String digest = descriptor.path("digest").asText("");
-            if (!digest.matches("sha256:[0-9a-f]{64}")) {
-                throw new ImageFormatException(what + " in " + files.description() + " has an unsupported digest '"
-                        + digest + "' (expected sha256:<64 hex digits>)");
-            }
-            ArchiveFiles.Range r = files.find(String.join("/", ArchiveFiles.hexDigestPath(digest)))
-                    .orElseThrow(() -> new ImageFormatException("missing blob " + digest + " (" + what + ") in "
-                            + files.description()));
-            long size = descriptor.path("size").asLong(-1);
-            if (size >= 0 && size != r.length()) {
-                throw new ImageFormatException("blob " + digest + " (" + what + ") in " + files.description() + " is "
-                        + r.length() + " bytes, its descriptor says " + size);
-            }
-            return r;
-        }
-
-        private JsonNode blobJson(JsonNode descriptor, String what) throws IOException {
-            ArchiveFiles.Range r = blob(descriptor, what);
-            byte[] bytes = files.readSmall(r);
-            String digest = descriptor.path("digest").asText();
-            String actual = Sha256.ociDigest(bytes);
-            if (!digest.equals(actual)) {
-                throw new ImageFormatException("digest mismatch: blob " + digest + " (" + what + ") in "
-                        + files.description() + " has " + actual);
-            }
-            return json(r, what, bytes);
-        }
-
-        private JsonNode json(ArchiveFiles.Range r, String what, byte[] bytes) throws IOException {
-            byte[] b = bytes != null ? bytes : files.readSmall(r);
-            try {
-                JsonNode n = JSON.readTree(b);
-                if (n == null) {
-                    throw new ImageFormatException(what + " in " + files.description() + " is empty");
-                }
-                return n;
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new ImageFormatException(what + " in " + files.description() + " is not valid JSON: "
-                        + e.getOriginalMessage(), e);
-            } catch (java.io.CharConversionException e) {
-                // Jackson guesses UTF-16/32 from the first bytes and reports bad characters this way
-                throw new ImageFormatException(what + " in " + files.description() + " is not valid JSON text: "
-                        + e.getMessage(), e);
-            }
-        }
-
-        private static String digestFromName(String name) {
-            String n = PathNames.normalise(name);
-            String base = n.substring(n.lastIndexOf('/') + 1);
-            if (base.matches("[0-9a-f]{64}\\.json")) {
-                return "sha256:" + base.substring(0, 64);
-            }
-            if (n.matches("blobs/sha256/[0-9a-f]{64}")) {
-                return "sha256:" + base;
-            }
-            return null;
         }
     }
 }

@@ -278,6 +278,46 @@ class HostileLayerTest {
     }
 
     @Test
+    void ociImageWithATamperedManifestIsRefused() throws IOException {
+        Path image = ociLayout(tmp.resolve("image"), List.of(layer().file("a", "honest").done()));
+        String manifestDigest = ImageState.JSON.readTree(image.resolve("index.json").toFile())
+                .path("manifests").path(0).path("digest").asText();
+        Path manifest = image.resolve("blobs/sha256/" + Sha256.hexOfOciDigest(manifestDigest));
+        Files.writeString(manifest, Files.readString(manifest).replace("\"schemaVersion\":2", "\"schemaVersion\":3"));
+
+        assertThatThrownBy(() -> build("FROM oci:" + image + "\nCOPY a.txt /a.txt\n"))
+                .isInstanceOf(ImageBuildException.class)
+                .hasMessageContaining("digest mismatch").hasMessageContaining(manifestDigest);
+    }
+
+    @Test
+    void ociImageBlobSymlinkedOutOfTheLayoutIsNotRead() throws IOException {
+        Layer honest = layer().file("a", "honest").done();
+        Path image = ociLayout(tmp.resolve("image"), List.of(honest));
+        Path blob = image.resolve("blobs/sha256/" + Sha256.hexOfOciDigest(honest.digest()));
+        Files.delete(blob);
+        Files.createSymbolicLink(blob, canaryFile);
+
+        assertThatThrownBy(() -> build("FROM oci:" + image + "\nCOPY a.txt /a.txt\n"))
+                .isInstanceOf(ImageBuildException.class)
+                .hasMessageContaining("symlink out of the image directory (to " + canaryFile + ")");
+    }
+
+    @Test
+    void ociImageBlobSymlinkClimbingOutOfTheLayoutIsNotRead() throws IOException {
+        Layer honest = layer().file("a", "honest").done();
+        Path image = ociLayout(tmp.resolve("image"), List.of(honest));
+        Path blob = image.resolve("blobs/sha256/" + Sha256.hexOfOciDigest(honest.digest()));
+        Files.delete(blob);
+        Path up = blob.getParent().relativize(canaryFile);
+        Files.createSymbolicLink(blob, up);
+
+        assertThatThrownBy(() -> build("FROM oci:" + image + "\nCOPY a.txt /a.txt\n"))
+                .isInstanceOf(ImageBuildException.class)
+                .hasMessageContaining("symlink out of the image directory (to " + up + ")");
+    }
+
+    @Test
     void dockerArchiveManifestNamingAnAbsoluteLayerPathIsRefused() throws IOException {
         Path archive = dockerArchive(List.of(canaryFile.toString()), List.of());
         assertThatThrownBy(() -> build("FROM docker-archive:" + archive + "\nCOPY a.txt /a.txt\n"))

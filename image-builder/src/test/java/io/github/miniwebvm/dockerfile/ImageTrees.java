@@ -24,7 +24,10 @@ final class ImageTrees {
     private ImageTrees() {
     }
 
-    /** Reads the image; of a docker-archive only the metadata and the layers after the first are unpacked. */
+    /**
+     * Reads the image; of a docker-archive only the metadata and the layers after the first are
+     * unpacked (a shared base layer is an empty file).
+     */
     static ImageState read(BuiltImage img, Path scratch, String baseDiffId) throws IOException {
         if (img.format() == BuiltImage.Format.OCI_LAYOUT) {
             return ImageLayouts.readOciLayout(img.path(), null, "linux/386");
@@ -44,6 +47,14 @@ final class ImageTrees {
         List<String> cmd = new ArrayList<>(List.of("tar", "-xf", archive, "-C", dir.toString()));
         cmd.addAll(members);
         Tools.run(cmd, null);
+        if (sharedBase) {
+            // the reader wants every layer file there; the shared base layer is never read here
+            Path base = dir.resolve(layers.get(0).asText());
+            Files.createDirectories(base.getParent());
+            if (!Files.exists(base)) {
+                Files.createFile(base);
+            }
+        }
         return ImageLayouts.readDockerArchiveDir(dir, "linux/386");
     }
 

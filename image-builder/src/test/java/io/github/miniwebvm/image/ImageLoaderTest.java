@@ -332,6 +332,47 @@ class ImageLoaderTest {
                 .hasMessageContaining("symlink out of the image directory");
     }
 
+    @Test
+    void ociLayoutDirectoryBlobsMayNotBeRelativeSymlinksClimbingOutOfIt() throws IOException {
+        byte[] layer = top();
+        Path layout = TestTars.ociLayout(tmp.resolve("climbing"), "386", List.of(TestTars.Blob.plain(layer)));
+        Path blob = layout.resolve("blobs/sha256/" + Sha256.ociDigest(layer).substring(7));
+        Path outside = Files.write(tmp.resolve("outside.tar"), layer);
+        Files.delete(blob);
+        Files.createSymbolicLink(blob, blob.getParent().relativize(outside));
+        assertThatThrownBy(() -> load(layout)).isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining("symlink out of the image directory (to ../../../outside.tar)");
+    }
+
+    @Test
+    void ociLayoutWithATamperedConfigurationIsRefused() throws IOException {
+        Path layout = TestTars.ociLayout(tmp.resolve("config"), "386", List.of(TestTars.Blob.plain(top())));
+        ObjectMapper json = new ObjectMapper();
+        String manifestDigest = json.readTree(layout.resolve("index.json").toFile()).path("manifests").path(0)
+                .path("digest").asText();
+        String digest = json.readTree(layout.resolve("blobs/sha256/" + manifestDigest.substring(7)).toFile())
+                .path("config").path("digest").asText();
+        Path file = layout.resolve("blobs/sha256/" + digest.substring(7));
+        Files.writeString(file, Files.readString(file).replace("/root", "/evil"));
+        assertThatThrownBy(() -> load(layout)).isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining("digest mismatch").hasMessageContaining(digest);
+    }
+
+    @Test
+    void extractedDockerArchiveNamingAPathOutsideItIsRefused() throws IOException {
+        byte[] layer = base();
+        Files.write(tmp.resolve("outside.tar"), layer);
+        Path dir = Files.createDirectories(tmp.resolve("extracted"));
+        byte[] configBytes = new ObjectMapper().writeValueAsBytes(TestTars.config("386",
+                List.of(TestTars.Blob.plain(layer))));
+        Files.write(dir.resolve("config.json"), configBytes);
+        Files.writeString(dir.resolve("manifest.json"),
+                "[{\"Config\":\"config.json\",\"Layers\":[\"../outside.tar\"]}]");
+        assertThatThrownBy(() -> load(dir)).isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining("manifest.json names '../outside.tar' in Layers, which is not a relative path"
+                        + " inside the archive");
+    }
+
     // ---- WebVM adjustments
 
     @Test
