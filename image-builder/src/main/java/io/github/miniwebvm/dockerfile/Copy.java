@@ -75,7 +75,7 @@ final class Copy {
         }
         String dest = words.get(words.size() - 1);
         List<String> srcs = words.subList(0, words.size() - 1);
-        String cwd = st.text("WorkingDir").isEmpty() ? "/" : st.text("WorkingDir");
+        String cwd = st.workingDir().isEmpty() ? "/" : st.workingDir();
         boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
         String destPath = NativeBuilder.normalise(dest.startsWith("/") ? dest : cwd + "/" + dest);
 

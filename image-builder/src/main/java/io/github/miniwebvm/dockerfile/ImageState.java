@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.miniwebvm.image.ImageConfig;
 import io.github.miniwebvm.io.Sha256;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,12 @@ import java.util.List;
 /**
  * An image while it is built: its layers and its OCI config (architecture, os, config, rootfs,
  * history), and the cache chain key that identifies this exact state.
+ *
+ * <p>The config stays the JSON document the base image had, edited in place, because the image
+ * written at the end must keep every field, including those no model here knows (labels of other
+ * tools, healthchecks, vendor extensions). What the run-configuration fields mean (Env, Cmd,
+ * Entrypoint, WorkingDir, User) is read through {@link ImageConfig}, the one model of them, which
+ * is also what the image loader gives the VM; this class only writes the values back.
  */
 final class ImageState {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -71,44 +78,36 @@ final class ImageState {
         }
     }
 
+    /**
+     * The run configuration of the document as {@link ImageConfig}, the one model of what its
+     * fields mean; a view of the document as it is now, not a copy to edit.
+     */
+    ImageConfig runConfiguration() {
+        return ImageConfig.fromImageConfigJson(config);
+    }
+
     /** Env as an ordered list of KEY=VALUE. */
     List<String> env() {
-        List<String> out = new ArrayList<>();
-        JsonNode env = runConfig().get("Env");
-        if (env != null) {
-            env.forEach(e -> out.add(e.asText()));
-        }
-        return out;
+        return runConfiguration().env();
     }
 
     String envValue(String name) {
-        for (String e : env()) {
-            int eq = e.indexOf('=');
-            if (eq > 0 && e.substring(0, eq).equals(name)) {
-                return e.substring(eq + 1);
-            }
-        }
-        return null;
+        return runConfiguration().envValue(name).orElse(null);
     }
 
     void setEnv(String name, String value) {
-        List<String> env = env();
-        boolean replaced = false;
-        for (int i = 0; i < env.size(); i++) {
-            if (env.get(i).startsWith(name + "=")) {
-                env.set(i, name + "=" + value);
-                replaced = true;
-            }
-        }
-        if (!replaced) {
-            env.add(name + "=" + value);
-        }
+        List<String> env = runConfiguration().withEnv(name, value).env();
         ArrayNode arr = runConfig().putArray("Env");
         env.forEach(arr::add);
     }
 
-    String text(String field) {
-        JsonNode n = runConfig().get(field);
-        return n == null || n.isNull() ? "" : n.asText();
+    /** {@code Config.User}; empty when not set. */
+    String user() {
+        return runConfiguration().user();
+    }
+
+    /** {@code Config.WorkingDir}; empty when not set. */
+    String workingDir() {
+        return runConfiguration().workingDir();
     }
 }

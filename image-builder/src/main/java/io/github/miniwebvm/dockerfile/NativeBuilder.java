@@ -341,7 +341,7 @@ final class NativeBuilder {
             case "WORKDIR" -> {
                 String dir = dockerfile.expand(in, in.args(), run.scope());
                 if (!dir.startsWith("/")) {
-                    String cur = st.text("WorkingDir");
+                    String cur = st.workingDir();
                     dir = (cur.isEmpty() ? "/" : cur) + (cur.endsWith("/") ? "" : "/") + dir;
                 }
                 dir = normalise(dir);
@@ -442,8 +442,8 @@ final class NativeBuilder {
             }
         }
         env.putIfAbsent("PATH", SandboxRun.DEFAULT_PATH);
-        String user = st.text("User");
-        String workdir = st.text("WorkingDir").isEmpty() ? "/" : st.text("WorkingDir");
+        String user = st.user();
+        String workdir = st.workingDir().isEmpty() ? "/" : st.workingDir();
         String description = "RUN " + argv + " env=" + env + " user=" + user + " workdir=" + workdir;
         List<String> finalArgv = argv;
         layerStep(run, in, description, "", () -> {

@@ -64,8 +64,12 @@ public final class ImageConfig {
         return new ImageConfig("", "", null, null, List.of(), "", "");
     }
 
-    /** Reads an OCI/Docker image configuration blob ({@code architecture}, {@code os}, {@code config}). */
-    static ImageConfig fromImageConfigJson(JsonNode root) {
+    /**
+     * Reads an OCI/Docker image configuration document ({@code architecture}, {@code os},
+     * {@code config}): the one reading of its run-configuration fields, for the image loader and
+     * the native builder alike.
+     */
+    public static ImageConfig fromImageConfigJson(JsonNode root) {
         JsonNode c = root.path("config");
         return new ImageConfig(text(root.get("architecture")), text(root.get("os")),
                 list(c.get("Entrypoint")), list(c.get("Cmd")), list(c.get("Env")),
@@ -81,6 +85,36 @@ public final class ImageConfig {
     public Optional<List<String>> cmd() { return Optional.ofNullable(cmd); }
     /** {@code Config.Env} as {@code NAME=value} strings, in image order. */
     public List<String> env() { return env; }
+    /** The value of the variable {@code name} in {@link #env()} (its first entry), or empty when it is not set. */
+    public Optional<String> envValue(String name) {
+        for (String e : env) {
+            int eq = e.indexOf('=');
+            if (eq > 0 && e.substring(0, eq).equals(name)) {
+                return Optional.of(e.substring(eq + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * This configuration with the variable {@code name} set to {@code value}, as the Dockerfile's
+     * ENV sets it: every entry of that name replaced in place, or one appended when there is none.
+     */
+    public ImageConfig withEnv(String name, String value) {
+        List<String> out = new ArrayList<>(env);
+        boolean replaced = false;
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).startsWith(name + "=")) {
+                out.set(i, name + "=" + value);
+                replaced = true;
+            }
+        }
+        if (!replaced) {
+            out.add(name + "=" + value);
+        }
+        return new ImageConfig(architecture, os, entrypoint, cmd, out, workingDir, user);
+    }
+
     /** {@code Config.WorkingDir}; empty when not set. */
     public String workingDir() { return workingDir; }
     /** {@code Config.User} ({@code name}, {@code uid}, {@code uid:gid}, ...); empty when not set. */
