@@ -292,29 +292,18 @@ class HostileLayerTest {
 
     @Test
     void ociImageBlobSymlinkedOutOfTheLayoutIsNotRead() throws IOException {
-        Layer honest = layer().file("a", "honest").done();
-        Path image = ociLayout(tmp.resolve("image"), List.of(honest));
-        Path blob = image.resolve("blobs/sha256/" + Sha256.hexOfOciDigest(honest.digest()));
-        Files.delete(blob);
-        Files.createSymbolicLink(blob, canaryFile);
+        for (boolean relative : new boolean[] {false, true}) {
+            Layer honest = layer().file("a", "honest").done();
+            Path image = ociLayout(tmp.resolve(relative ? "relative" : "absolute"), List.of(honest));
+            Path blob = image.resolve("blobs/sha256/" + Sha256.hexOfOciDigest(honest.digest()));
+            Files.delete(blob);
+            Path target = relative ? blob.getParent().relativize(canaryFile) : canaryFile;
+            Files.createSymbolicLink(blob, target);
 
-        assertThatThrownBy(() -> build("FROM oci:" + image + "\nCOPY a.txt /a.txt\n"))
-                .isInstanceOf(ImageBuildException.class)
-                .hasMessageContaining("symlink out of the image directory (to " + canaryFile + ")");
-    }
-
-    @Test
-    void ociImageBlobSymlinkClimbingOutOfTheLayoutIsNotRead() throws IOException {
-        Layer honest = layer().file("a", "honest").done();
-        Path image = ociLayout(tmp.resolve("image"), List.of(honest));
-        Path blob = image.resolve("blobs/sha256/" + Sha256.hexOfOciDigest(honest.digest()));
-        Files.delete(blob);
-        Path up = blob.getParent().relativize(canaryFile);
-        Files.createSymbolicLink(blob, up);
-
-        assertThatThrownBy(() -> build("FROM oci:" + image + "\nCOPY a.txt /a.txt\n"))
-                .isInstanceOf(ImageBuildException.class)
-                .hasMessageContaining("symlink out of the image directory (to " + up + ")");
+            assertThatThrownBy(() -> build("FROM oci:" + image + "\nCOPY a.txt /a.txt\n"))
+                    .isInstanceOf(ImageBuildException.class)
+                    .hasMessageContaining("symlink out of the image directory (to " + target + ")");
+        }
     }
 
     @Test

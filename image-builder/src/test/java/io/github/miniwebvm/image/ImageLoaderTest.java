@@ -322,26 +322,28 @@ class ImageLoaderTest {
 
     @Test
     void ociLayoutDirectoryBlobsMayNotBeSymlinksOutOfIt() throws IOException {
-        byte[] layer = top();
-        Path layout = TestTars.ociLayout(tmp.resolve("symlinked"), "386", List.of(TestTars.Blob.plain(layer)));
-        Path blob = layout.resolve("blobs/sha256/" + Sha256.ociDigest(layer).substring(7));
-        Path outside = Files.write(tmp.resolve("outside.tar"), layer);
-        Files.delete(blob);
-        Files.createSymbolicLink(blob, outside);
+        Path layout = layoutWithItsLayerOutside("symlinked", (blob, outside) -> outside);
         assertThatThrownBy(() -> load(layout)).isInstanceOf(ImageFormatException.class)
                 .hasMessageContaining("symlink out of the image directory");
     }
 
     @Test
     void ociLayoutDirectoryBlobsMayNotBeRelativeSymlinksClimbingOutOfIt() throws IOException {
+        Path layout = layoutWithItsLayerOutside("climbing", (blob, outside) -> blob.getParent().relativize(outside));
+        assertThatThrownBy(() -> load(layout)).isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining("symlink out of the image directory (to ../../../outside.tar)");
+    }
+
+    /** A layout whose one layer blob is a symlink ({@code link} of the blob and the file) to a file next to it. */
+    private Path layoutWithItsLayerOutside(String name, java.util.function.BinaryOperator<Path> link)
+            throws IOException {
         byte[] layer = top();
-        Path layout = TestTars.ociLayout(tmp.resolve("climbing"), "386", List.of(TestTars.Blob.plain(layer)));
+        Path layout = TestTars.ociLayout(tmp.resolve(name), "386", List.of(TestTars.Blob.plain(layer)));
         Path blob = layout.resolve("blobs/sha256/" + Sha256.ociDigest(layer).substring(7));
         Path outside = Files.write(tmp.resolve("outside.tar"), layer);
         Files.delete(blob);
-        Files.createSymbolicLink(blob, blob.getParent().relativize(outside));
-        assertThatThrownBy(() -> load(layout)).isInstanceOf(ImageFormatException.class)
-                .hasMessageContaining("symlink out of the image directory (to ../../../outside.tar)");
+        Files.createSymbolicLink(blob, link.apply(blob, outside));
+        return layout;
     }
 
     @Test
