@@ -324,6 +324,19 @@ class HostileContextTest {
     }
 
     @Test
+    void anArchiveEntryBelowAFileIsRefused() throws Exception {
+        // ADD unpacks with the extractor of layers: an entry whose way goes through a file is named
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(ctx.resolve("a.tar")))) {
+            addFile(tar, "f", "a file\n");
+            addFile(tar, "f/x", "below a file\n");
+        }
+        ImageBuild build = nativeBuild("FROM scratch\nADD a.tar /opt/\n").build();
+        assertThatThrownBy(() -> build.run(work.resolve("out")))
+                .isInstanceOf(ImageBuildException.class)
+                .hasMessageContaining("ADD a.tar: entry 'f/x' has no place in the root: /opt/f is not a directory");
+    }
+
+    @Test
     void aDecompressionBombStopsAtTheLimit() throws Exception {
         // 8 MiB of zeros compress to a few KiB
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(
