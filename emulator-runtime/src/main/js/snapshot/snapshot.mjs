@@ -4,12 +4,20 @@
 //   node snapshot.mjs REQUEST.json
 // REQUEST: { site (folder), config (the site's webvm.json, as the page reads it), wasm, cmdline
 //            (the full kernel command line), readyPattern (regex source or null), quietMillis,
-//            timeoutSeconds, out (raw state file), result (JSON file written on success) }
+//            timeoutSeconds, out (raw state file), result (JSON file written on success),
+//            preDisk (optional): { initrd (the initrd's common part), imagePart (the rest: a cpio
+//            with /webvm/command), saveTo (where to save the state at the pause), state (a state
+//            saved at the pause by an earlier build: restored instead of booting) } }
+// With preDisk the command line has webvm.pause=disk: the initramfs stops before the disk drivers
+// and reads the image's part from the control channel (init.sh). Booted, the machine is saved
+// there (saveTo); restored, the IDE disk's geometry, which the state brings from the disk it was
+// saved with, is set back to this site's disk. Either way the image's part is sent next.
 // The machine is the page's (engines/v86-machine.js), the disk the site's packed store
 // (disk/manifest.js), so the saved state restores in the page.
 // stdout: progress lines "snapshot: …". Exit 0 on success, 1 on timeout, 2 on any other error,
 // 3 when the guest cannot get ready (kernel panic, the initramfs gives up, the command keeps
-// exiting): then the last line is "snapshot: GUEST-FAILED <reason>".
+// exiting): then the last line is "snapshot: GUEST-FAILED <reason>"; 4 when preDisk.state does
+// not restore (the caller deletes it and boots).
 import fs from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -214,15 +222,64 @@ function controlReply(expected) {
   });
 }
 
+const IDE_GEOMETRY = ["sector_count", "cylinder_count", "head_count", "sectors_per_track"];
+
+/** Restores the state saved at the pause by an earlier build, with this site's disk. */
+async function restoreBootState(file) {
+  await new Promise((resolve) => emulator.add_listener("emulator-loaded", resolve));
+  const drive = emulator.v86.cpu.devices.ide.primary.master;
+  const geometry = Object.fromEntries(IDE_GEOMETRY.map((k) => [k, drive[k]]));
+  try {
+    const state = fs.readFileSync(file);
+    await emulator.restore_state(state.buffer.slice(state.byteOffset, state.byteOffset + state.byteLength));
+  } catch (e) {
+    console.log(`snapshot: the cached boot state does not restore: ${e && e.message ? e.message : e}`);
+    finish(4);
+    return;
+  }
+  Object.assign(drive, geometry);
+  emulator.run();
+  say(`restored the boot before the disk from ${file}`);
+}
+
+/** Waits for the initramfs's pause (booting) and sends it the image's part of the initrd. */
+async function continueAfterPause(preDisk, restored) {
+  if (!restored) {
+    phase = "booting to the pause before the disk";
+    await new Promise((resolve) => { onPause = resolve; checkPause(); });
+    const state = await emulator.save_state();
+    fs.writeFileSync(preDisk.saveTo + ".tmp", new Uint8Array(state));
+    fs.renameSync(preDisk.saveTo + ".tmp", preDisk.saveTo);
+    say(`saved the boot before the disk (${state.byteLength} bytes)`);
+  }
+  phase = "booting";
+  const base64 = fs.readFileSync(preDisk.imagePart).toString("base64");
+  const lines = base64.match(/.{1,76}/g).join("\n");
+  emulator.serial_send_bytes(1, new TextEncoder().encode(`${lines}\nend\n`));
+}
+
+let onPause = null;
+function checkPause() {
+  if (onPause && output.includes("webvm:pause\n")) {
+    const resolve = onPause;
+    onPause = null;
+    resolve();
+  }
+}
+
 async function main() {
-  const { site, config } = request;
+  const { site, config, preDisk } = request;
   const disk = new PackedDisk(site, config.disk.manifest);
-  emulator = new V86(machineOptions(config, {
+  const restoring = Boolean(preDisk && preDisk.state);
+  const options = machineOptions(config, {
     url: (file) => path.resolve(site, file),
     wasm: path.resolve(request.wasm),
     cmdline: request.cmdline,
     hda: disk,
-  }));
+  });
+  if (preDisk) options.initrd = { url: path.resolve(preDisk.initrd) };
+  if (restoring) options.autostart = false;
+  emulator = new V86(options);
   emulator.add_listener("serial0-output-byte", (byte) => {
     if (byte === 13) return;
     output += String.fromCharCode(byte);
@@ -233,13 +290,18 @@ async function main() {
       scanned = Math.max(0, scanned - cut);
       markerFrom = Math.max(0, markerFrom - cut);
     }
-    if (byte === 10) watchForFailure();
+    if (byte === 10) {
+      watchForFailure();
+      checkPause();
+    }
     if (phase !== "saving" && !done) checkReady();
   });
   emulator.add_listener("serial1-output-byte", (byte) => {
     control += String.fromCharCode(byte);
   });
   say(`booting ${memoryMiB(config)} MiB guest: ${request.cmdline}`);
+  if (restoring) await restoreBootState(preDisk.state);
+  if (preDisk) await continueAfterPause(preDisk, restoring);
   await ready;
   phase = "dropping the page cache";
   say(`the command is ready (${disk.chunksRead.size} disk chunks read)`);

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,6 +39,11 @@ public final class Snapshotter {
   /** Added to the site's kernel command line for the snapshot boot (the page never cold-boots with it). */
   static final String EXTRA_CMDLINE = "webvm.rows=24 webvm.cols=80 webvm.control=ttyS1 init_on_free=1";
   static final int SKIPPABLE_FRAME_MAGIC = 0x184D2A50;
+  /** Added to the command line of a boot that stops before the disk (the initramfs's {@code init.sh}). */
+  static final String PAUSE_CMDLINE = "webvm.pause=disk";
+  static final String BOOT_STATE_FORMAT = "webvm-boot-state/1";
+  /** snapshot.mjs's exit status when the cached boot state does not restore. */
+  private static final int CACHED_STATE_UNUSABLE = 4;
 
   private final String node;
   private final Duration timeout;
@@ -45,6 +51,7 @@ public final class Snapshotter {
   private final int level;
   private final Consumer<String> info;
   private final Consumer<String> warn;
+  private final Path bootStateCache;
 
   private Snapshotter(Builder b) {
     this.node = b.node;
@@ -53,6 +60,7 @@ public final class Snapshotter {
     this.level = b.level;
     this.info = b.info;
     this.warn = b.warn;
+    this.bootStateCache = b.bootStateCache;
   }
 
   public static Builder builder() {
@@ -61,15 +69,26 @@ public final class Snapshotter {
 
   /**
    * Takes the snapshot of the site in {@code site}, which {@code webvm} describes (its
-   * {@code boot/} and {@code disk/} must be there). On any failure it logs a warning naming the
-   * reason and returns empty: the site stays a cold-boot site. It never throws for the snapshot
-   * itself.
+   * {@code boot/} and {@code disk/} must be there), booting the whole way. On any failure it logs a
+   * warning naming the reason and returns empty: the site stays a cold-boot site. It never throws
+   * for the snapshot itself.
    */
   public Optional<Snapshot> take(Path site, WebvmJson webvm) {
+    return take(site, webvm, 0);
+  }
+
+  /**
+   * As {@link #take(Path, WebvmJson)}, for a site whose initrd starts with {@code initrdCommonBytes}
+   * of common part (the boot kit's {@code BootFiles.initrdCommonBytes}): with a
+   * {@linkplain Builder#bootStateCache boot state cache}, the boot up to the disk is restored from
+   * the cache, or done from the common part alone and saved there, and the rest of the initrd is
+   * sent to the waiting guest (see the package documentation).
+   */
+  public Optional<Snapshot> take(Path site, WebvmJson webvm, long initrdCommonBytes) {
     Path work = null;
     try {
       work = Files.createTempDirectory("webvm-snapshot");
-      return Optional.of(run(site, webvm, work));
+      return Optional.of(run(site, webvm, initrdCommonBytes, work));
     } catch (SnapshotFailure e) {
       warn.accept("snapshot: " + e.getMessage() + "; the site cold-boots (about 15 s to a prompt instead of"
           + " about 1 s). Set snapshot=false to skip this step.");
@@ -92,7 +111,8 @@ public final class Snapshotter {
     }
   }
 
-  private Snapshot run(Path site, WebvmJson webvm, Path work) throws IOException, InterruptedException, SnapshotFailure {
+  private Snapshot run(Path site, WebvmJson webvm, long initrdCommonBytes, Path work)
+      throws IOException, InterruptedException, SnapshotFailure {
     SiteConfig config = webvm.config();
     if (config.engine() != SiteConfig.Engine.V86) {
       throw new SnapshotFailure("engine " + config.engine().id() + " has no snapshots (v86 only)");
@@ -106,7 +126,9 @@ public final class Snapshotter {
     }
     Path script = extract(engine.path("snapshot").asText(), work.resolve("snapshot.mjs"));
     Path wasm = extract(engine.path("files").path("wasm").asText(), work.resolve("v86.wasm"));
-    String cmdline = boot.cmdline() + " " + EXTRA_CMDLINE;
+    Path initrd = site.resolve(boot.initrd());
+    boolean pause = bootStateCache != null && initrdCommonBytes > 0 && initrdCommonBytes < Files.size(initrd);
+    String cmdline = boot.cmdline() + " " + EXTRA_CMDLINE + (pause ? " " + PAUSE_CMDLINE : "");
 
     WebvmJson.SnapshotKey key = new WebvmJson.SnapshotKey(config.disk().imageSha256(),
         Sha256.hex(site.resolve(boot.bios())), Sha256.hex(site.resolve(boot.kernel())), Sha256.hex(site.resolve(boot.initrd())),
@@ -125,10 +147,44 @@ public final class Snapshotter {
     request.put("timeoutSeconds", timeout.toSeconds());
     request.put("out", rawState.toString());
     request.put("result", resultFile.toString());
+    Path cached = null;
+    Path savedBootState = work.resolve("boot-state.bin");
+    if (pause) {
+      Path common = work.resolve("initrd-common.img");
+      Path imagePart = work.resolve("initrd-image-part.cpio");
+      byte[] initrdBytes = Files.readAllBytes(initrd);
+      Files.write(common, Arrays.copyOfRange(initrdBytes, 0, (int) initrdCommonBytes));
+      Files.write(imagePart, Arrays.copyOfRange(initrdBytes, (int) initrdCommonBytes, initrdBytes.length));
+      cached = bootStateCache.resolve(bootStateKey(script, wasm, site, boot, common, config.memoryMiB(), cmdline) + ".bin");
+      ObjectNode preDisk = request.putObject("preDisk");
+      preDisk.put("initrd", common.toString());
+      preDisk.put("imagePart", imagePart.toString());
+      preDisk.put("saveTo", savedBootState.toString());
+      if (Files.isRegularFile(cached)) preDisk.put("state", cached.toString());
+    }
     Path requestFile = work.resolve("request.json");
     json.writeValue(requestFile.toFile(), request);
 
-    runNode(script, requestFile, work);
+    boolean fromCache = cached != null && Files.isRegularFile(cached);
+    try {
+      runNode(script, requestFile, work);
+    } catch (CachedStateUnusable e) {
+      warn.accept("snapshot: the cached boot state " + cached + " does not restore (" + e.getMessage()
+          + "); deleted, booting from the start");
+      Files.deleteIfExists(cached);
+      ((ObjectNode) request.get("preDisk")).remove("state");
+      json.writeValue(requestFile.toFile(), request);
+      fromCache = false;
+      runNode(script, requestFile, work);
+    } finally {
+      if (cached != null && Files.isRegularFile(savedBootState)) {
+        Files.createDirectories(bootStateCache);
+        Path tmp = Files.createTempFile(bootStateCache, "boot-state-", ".tmp");
+        Files.move(savedBootState, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        info.accept("snapshot: saved the boot before the disk to " + cached);
+      }
+    }
     JsonNode result = json.readTree(resultFile.toFile());
     if (!result.path("v86Version").asText().equals(key.v86())) {
       throw new SnapshotFailure("the snapshot script's v86 " + result.path("v86Version").asText()
@@ -140,7 +196,7 @@ public final class Snapshotter {
     byte[] compressed;
     try (ZstdCompressCtx zstd = new ZstdCompressCtx()) {
       zstd.setLevel(level);
-      zstd.setWorkers(Math.max(0, Math.min(4, Runtime.getRuntime().availableProcessors()) - 1));
+      zstd.setWorkers(Math.min(4, Runtime.getRuntime().availableProcessors()));
       compressed = zstd.compress(raw);
     }
     ObjectNode header = json.createObjectNode();
@@ -164,11 +220,24 @@ public final class Snapshotter {
 
     Snapshot s = new Snapshot(new WebvmJson.SnapshotEntry(file, keyHash, key, fileBytes), raw.length,
         result.path("diskWriteCacheBytes").asLong(), result.path("chunksRead").asInt(),
-        result.path("seconds").asDouble(), (System.nanoTime() - start) / 1e9);
+        result.path("seconds").asDouble(), (System.nanoTime() - start) / 1e9, fromCache);
     info.accept(String.format(java.util.Locale.ROOT,
-        "snapshot: %s, %,d bytes (state %,d bytes raw, zstd -%d in %.1f s; disk write cache %,d bytes); booted in %.1f s",
-        file, fileBytes, raw.length, level, s.compressSeconds(), s.diskWriteCacheBytes(), s.bootSeconds()));
+        "snapshot: %s, %,d bytes (state %,d bytes raw, zstd -%d in %.1f s; disk write cache %,d bytes); booted in %.1f s%s",
+        file, fileBytes, raw.length, level, s.compressSeconds(), s.diskWriteCacheBytes(), s.bootSeconds(),
+        fromCache ? " from the cached boot state" : ""));
     return s;
+  }
+
+  /**
+   * The cache key of the boot before the disk: everything that boot depends on (the snapshot
+   * script with its v86 and machine, BIOS, kernel, the initrd's common part, memory, command line).
+   */
+  private static String bootStateKey(Path script, Path wasm, Path site, SiteConfig.Boot boot, Path commonInitrd,
+      int memoryMiB, String cmdline) throws IOException {
+    String key = String.join("\n", BOOT_STATE_FORMAT, Sha256.hex(script), Sha256.hex(wasm),
+        Sha256.hex(site.resolve(boot.bios())), Sha256.hex(site.resolve(boot.kernel())), Sha256.hex(commonInitrd),
+        Integer.toString(memoryMiB), cmdline);
+    return Sha256.hex(key.getBytes(StandardCharsets.UTF_8));
   }
 
   private void runNode(Path script, Path request, Path work) throws IOException, InterruptedException, SnapshotFailure {
@@ -214,6 +283,11 @@ public final class Snapshotter {
           if (l.startsWith("snapshot: GUEST-FAILED ")) guestFailed = l.substring("snapshot: GUEST-FAILED ".length());
         }
       }
+      if (rc == CACHED_STATE_UNUSABLE) {
+        synchronized (tail) {
+          throw new CachedStateUnusable(tail.isEmpty() ? "no output" : tail.get(tail.size() - 1));
+        }
+      }
       if (rc == 3 && guestFailed != null) {
         throw new SnapshotFailure("the guest cannot get ready: " + guestFailed + "; its last output:\n  " + last);
       }
@@ -244,7 +318,7 @@ public final class Snapshotter {
    * compression did.
    */
   public record Snapshot(WebvmJson.SnapshotEntry entry, long rawStateBytes, long diskWriteCacheBytes,
-      int chunksRead, double bootSeconds, double compressSeconds) {
+      int chunksRead, double bootSeconds, double compressSeconds, boolean bootStateFromCache) {
     /** The state file, site-relative. */
     public String file() {
       return entry.file();
@@ -260,8 +334,14 @@ public final class Snapshotter {
     }
   }
 
-  static final class SnapshotFailure extends Exception {
+  static class SnapshotFailure extends Exception {
     SnapshotFailure(String message) {
+      super(message);
+    }
+  }
+
+  private static final class CachedStateUnusable extends SnapshotFailure {
+    CachedStateUnusable(String message) {
       super(message);
     }
   }
@@ -273,6 +353,7 @@ public final class Snapshotter {
     private int level = 19;
     private Consumer<String> info = s -> {};
     private Consumer<String> warn = s -> {};
+    private Path bootStateCache;
 
     /** The node executable (default {@code node} from PATH). */
     public Builder node(String v) { node = Objects.requireNonNull(v); return this; }
@@ -287,6 +368,11 @@ public final class Snapshotter {
     public Builder level(int v) { level = v; return this; }
     public Builder info(Consumer<String> v) { info = Objects.requireNonNull(v); return this; }
     public Builder warn(Consumer<String> v) { warn = Objects.requireNonNull(v); return this; }
+    /**
+     * Where machine states saved before the disk are kept, one per boot kit, memory and command
+     * line (about 35 MB each); null (default): every snapshot boots from the start.
+     */
+    public Builder bootStateCache(Path v) { bootStateCache = v; return this; }
 
     public Snapshotter build() {
       return new Snapshotter(this);

@@ -28,5 +28,21 @@
  * channel (sync and drop the page cache; {@code init_on_free} zeroes the freed pages so v86's
  * state, which skips zero pages, stays small), and after a restore the page sends
  * {@code time SECONDS} and {@code size ROWS COLS} on it.
+ *
+ * <h2>Boot state cache</h2>
+ * Most of the boot (BIOS, kernel, the initramfs up to the disk) is the same for every image of a
+ * boot kit. The initrd is two cpio archives: a common part and the image's part
+ * ({@code webvm/command}). Given the common part's length and a cache folder
+ * ({@code Builder.bootStateCache}, the pipeline's {@code <cacheDirectory>/boot-states}), the
+ * snapshot boot runs with {@code webvm.pause=disk} from the common part alone; the initramfs stops
+ * before the disk drivers and prints {@code webvm:pause}. The machine is saved there to
+ * {@code <sha256 of the key>.bin} (raw, about 35 MB), keyed by the snapshot script (with its v86
+ * and machine), {@code v86.wasm}, BIOS, kernel, the initrd's common part, memory and command
+ * line. The next build with the same key restores that state instead of booting, sets the IDE
+ * disk's geometry back to its own disk's (the state holds the disk it was saved with), and both
+ * paths then send the image's part of the initrd, base64, on the control channel. A cached state
+ * that does not restore is deleted and the boot starts over. The page never pauses: a cold boot
+ * unpacks both parts, so the guest it boots is the one the snapshot shows (it-tests
+ * {@code SnapshotBrowserIT} compares their answers).
  */
 package io.github.miniwebvm.snapshot;

@@ -12,9 +12,11 @@ import java.util.List;
  * @param kernelVersion e.g. {@code 6.1.0-50-686}
  * @param modules       the modules the initramfs loads, in order
  * @param packages      the Debian packages the kit came from
+ * @param initrdCommonBytes the length of the initrd's common part, the same for every command
+ *                      ({@link Initramfs}); the rest is the image's part
  */
 public record BootFiles(List<BootFile> files, String cmdline, String kernelVersion, List<String> modules,
-                        List<BootKitFiles.SourcePackage> packages) {
+                        List<BootKitFiles.SourcePackage> packages, long initrdCommonBytes) {
 
     public static final String BIOS = "bios.bin";
     public static final String KERNEL = "vmlinuz";

@@ -149,7 +149,7 @@ public final class BootKit {
         Files.createDirectories(bootDirectory);
         copy(kit.bios(), bootDirectory.resolve(BootFiles.BIOS));
         copy(kit.kernel(), bootDirectory.resolve(BootFiles.KERNEL));
-        initramfs.write(bootDirectory.resolve(BootFiles.INITRD));
+        long initrdCommonBytes = initramfs.write(bootDirectory.resolve(BootFiles.INITRD));
         List<BootFiles.BootFile> out = new ArrayList<>();
         for (String name : List.of(BootFiles.BIOS, BootFiles.KERNEL, BootFiles.INITRD)) {
             Path p = bootDirectory.resolve(name);
@@ -157,7 +157,8 @@ public final class BootKit {
         }
         config.log.accept("boot kit: wrote " + out.stream().map(f -> f.name() + " (" + f.size() + " bytes)").toList()
                 + " to " + bootDirectory);
-        return new BootFiles(out, config.cmdline, kit.kernelVersion(), initramfs.moduleNames(), kit.packages());
+        return new BootFiles(out, config.cmdline, kit.kernelVersion(), initramfs.moduleNames(), kit.packages(),
+                initrdCommonBytes);
     }
 
     private static void copy(Path from, Path to) throws IOException {

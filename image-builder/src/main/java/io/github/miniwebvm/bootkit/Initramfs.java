@@ -4,6 +4,7 @@ import io.github.miniwebvm.fs.Content;
 import io.github.miniwebvm.fs.FileTree;
 import io.github.miniwebvm.io.AtomicFiles;
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,9 +27,16 @@ import org.tukaani.xz.XZ;
 import org.tukaani.xz.XZOutputStream;
 
 /**
- * The initramfs the kernel starts: a compressed newc cpio archive holding a static busybox, the
- * kernel modules for v86's IDE disk and ext2, {@code /init} (mounts the root disk and switches to
- * it) and the launcher that runs the {@link GuestCommand} on the serial console.
+ * The initramfs the kernel starts: a static busybox, the kernel modules for v86's IDE disk and
+ * ext2, {@code /init} (mounts the root disk and switches to it) and the launcher that runs the
+ * {@link GuestCommand} on the serial console.
+ *
+ * <p>Two newc cpio archives one after the other, which the kernel unpacks in turn: the <em>common
+ * part</em> (compressed, everything but the command, the same for every image of a boot kit),
+ * zero-padded to a multiple of 4 bytes, then the <em>image's part</em> ({@code webvm/command},
+ * uncompressed). A machine state saved while {@code /init} waits before the disk
+ * ({@code webvm.pause=disk}) was booted from the common part alone and serves every image: the
+ * build sends it the image's part instead (see {@code init.sh}).
  *
  * <p>Deterministic: entries sorted by path, owner 0:0, one fixed mtime, fixed inode numbers and
  * compressor settings, so the same inputs give the same bytes.
@@ -68,29 +76,69 @@ public final class Initramfs {
         return modules.stream().map(KernelModules.Module::name).toList();
     }
 
-    /** Writes the compressed archive to {@code out} (replaced atomically). */
-    public void write(Path out) throws IOException {
+    /**
+     * Writes the initramfs to {@code out} (replaced atomically) and returns the length of its common
+     * part: bytes {@code [0, commonBytes)} are the same for every command, the rest is the image's
+     * part.
+     */
+    public long write(Path out) throws IOException {
+        long[] common = new long[1];
         AtomicFiles.write(out, tmp -> {
             try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                write(os);
+                common[0] = write(os);
             }
         });
+        return common[0];
     }
 
-    /** Writes the compressed archive to {@code out}; does not close it. */
-    public void write(OutputStream out) throws IOException {
-        OutputStream shielded = new java.io.FilterOutputStream(out) {
-            @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
-            @Override public void close() throws IOException { flush(); }
-        };
-        try (OutputStream compressed = compress(shielded);
-             CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(compressed, CpioConstants.FORMAT_NEW,
-                     CpioConstants.BLOCK_SIZE, "US-ASCII")) {
-            long inode = 1;
-            for (var e : entries().entrySet()) {
+    /** Writes the initramfs to {@code out}, which it does not close; returns the common part's length. */
+    public long write(OutputStream out) throws IOException {
+        CountingOutputStream counted = new CountingOutputStream(out);
+        TreeMap<String, Item> common = commonEntries();
+        writeArchive(common, 1, compress(shielded(counted)));
+        while (counted.count % 4 != 0) {
+            counted.write(0);
+        }
+        long commonBytes = counted.count;
+        writeArchive(commandEntries(), 1 + common.size(), shielded(counted));
+        return commonBytes;
+    }
+
+    /** Writes one cpio archive of {@code entries} to {@code out} and closes {@code out}. */
+    private void writeArchive(TreeMap<String, Item> entries, long firstInode, OutputStream out) throws IOException {
+        try (CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(out, CpioConstants.FORMAT_NEW,
+                CpioConstants.BLOCK_SIZE, "US-ASCII")) {
+            long inode = firstInode;
+            for (var e : entries.entrySet()) {
                 e.getValue().write(cpio, e.getKey(), inode++, mtime);
             }
             cpio.finish();
+        }
+    }
+
+    /** {@code out}, flushed but never closed when its archive is. */
+    private static OutputStream shielded(OutputStream out) {
+        return new FilterOutputStream(out) {
+            @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+            @Override public void close() throws IOException { flush(); }
+        };
+    }
+
+    private static final class CountingOutputStream extends FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
         }
     }
 
@@ -113,8 +161,15 @@ public final class Initramfs {
         }
     }
 
-    /** Archive paths (no leading slash) to entries, sorted so that parents come first. */
-    TreeMap<String, Item> entries() {
+    /** The image's part: its command. */
+    TreeMap<String, Item> commandEntries() {
+        TreeMap<String, Item> m = new TreeMap<>();
+        m.put("webvm/command", Item.file(0644, Content.ofBytes(command.toShell().getBytes(StandardCharsets.UTF_8))));
+        return m;
+    }
+
+    /** The common part: archive paths (no leading slash) to entries, sorted so that parents come first. */
+    TreeMap<String, Item> commonEntries() {
         TreeMap<String, Item> m = new TreeMap<>();
         for (String d : List.of("bin", "dev", "lib", "lib/modules", "newroot", "proc", "sys", "webvm")) {
             m.put(d, Item.dir(0755));
@@ -138,7 +193,6 @@ public final class Initramfs {
         if (!networkModules.isEmpty()) m.put("webvm/net", Item.dir(0755));
         m.put("webvm/net-modules", Item.file(0644, Content.ofBytes(net.toString().getBytes(StandardCharsets.UTF_8))));
         m.put("webvm/launcher", Item.file(0755, Content.ofBytes(script("launcher.sh"))));
-        m.put("webvm/command", Item.file(0644, Content.ofBytes(command.toShell().getBytes(StandardCharsets.UTF_8))));
         return m;
     }
 

@@ -34,9 +34,28 @@ rescue() {
   while :; do setsid -c sh <>"/dev/$tty" >&0 2>&1; done
 }
 
+# The disk controller's driver is loaded last: every module before it leaves the disk alone.
+disk_driver=ata_piix
 while read -r module; do
-  [ -n "$module" ] && insmod "/lib/modules/$module.ko"
+  [ -n "$module" ] && [ "$module" != "$disk_driver" ] && insmod "/lib/modules/$module.ko"
 done </webvm/modules
+
+# The build's boot state cache: with webvm.pause=disk the machine was booted from the common part
+# of this initramfs alone, and is saved here, before the disk is touched, to serve every image of
+# the boot kit. The build then sends the image's part (an uncompressed cpio with /webvm/command)
+# in base64 on the control channel, ended by a line "end".
+case " $(cat /proc/cmdline) " in
+  *" webvm.pause=disk "*)
+    # open before telling the build: what arrives on a port nobody has open is dropped
+    exec 3</dev/ttyS1
+    echo "webvm:pause"
+    while read -r line <&3 && [ "$line" != end ]; do echo "$line"; done | base64 -d | cpio -i -d -u 2>/dev/null
+    exec 3<&-
+    [ -s /webvm/command ] || rescue "the image's part of the initramfs did not arrive on ttyS1"
+    ;;
+esac
+
+! grep -qx "$disk_driver" /webvm/modules || insmod "/lib/modules/$disk_driver.ko"
 
 tries=$((rootwait * 10))
 while [ ! -b "$root" ]; do

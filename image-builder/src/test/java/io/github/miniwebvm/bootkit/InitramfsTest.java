@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,19 +65,32 @@ class InitramfsTest {
         return out;
     }
 
+    /** Both parts of a written initramfs, as the kernel unpacks them: the common part, then the image's. */
+    private static Map<String, Entry> readParts(byte[] initrd, long commonBytes, Initramfs.Compression compression)
+            throws Exception {
+        InputStream common = new ByteArrayInputStream(initrd, 0, (int) commonBytes);
+        Map<String, Entry> out = read(switch (compression) {
+            case GZIP -> new GZIPInputStream(common);
+            case XZ -> new XZInputStream(common);
+            case NONE -> common;
+        });
+        out.putAll(read(new ByteArrayInputStream(initrd, (int) commonBytes, initrd.length - (int) commonBytes)));
+        return out;
+    }
+
     @Test
     void containsBusyboxModulesInitLauncherAndCommand() throws Exception {
         Path out = tmp.resolve("initrd.img");
-        initramfs(Initramfs.Compression.GZIP).write(out);
-        Map<String, Entry> entries = read(new GZIPInputStream(Files.newInputStream(out)));
+        long commonBytes = initramfs(Initramfs.Compression.GZIP).write(out);
+        Map<String, Entry> entries = readParts(Files.readAllBytes(out), commonBytes, Initramfs.Compression.GZIP);
 
         List<String> expected = new ArrayList<>(List.of("bin", "bin/busybox", "bin/sh", "dev", "dev/console", "init",
                 "lib", "lib/modules"));
         FakeDebian.EXPECTED_ORDER.stream().sorted().forEach(m -> expected.add("lib/modules/" + m + ".ko"));
         expected.addAll(List.of("newroot", "proc", "sys", "webvm", "webvm/command", "webvm/launcher", "webvm/modules",
                 "webvm/net-modules"));
-        assertThat(entries.keySet()).containsExactlyElementsOf(expected);
 
+        assertThat(entries.keySet()).containsExactlyInAnyOrderElementsOf(expected);
         for (Entry e : entries.values()) {
             assertThat(e.uid()).as(e.name()).isZero();
             assertThat(e.gid()).as(e.name()).isZero();
@@ -138,33 +152,62 @@ class InitramfsTest {
 
     @Test
     void xzAndUncompressedArchivesHoldTheSameEntries() throws Exception {
-        ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        ByteArrayOutputStream xz = new ByteArrayOutputStream();
-        ByteArrayOutputStream raw = new ByteArrayOutputStream();
-        initramfs(Initramfs.Compression.GZIP).write(gz);
-        initramfs(Initramfs.Compression.XZ).write(xz);
-        initramfs(Initramfs.Compression.NONE).write(raw);
-        Map<String, Entry> plain = read(new ByteArrayInputStream(raw.toByteArray()));
-        assertThat(read(new GZIPInputStream(new ByteArrayInputStream(gz.toByteArray()))).keySet())
-                .containsExactlyElementsOf(plain.keySet());
-        assertThat(read(new XZInputStream(new ByteArrayInputStream(xz.toByteArray()))).keySet())
-                .containsExactlyElementsOf(plain.keySet());
-        assertThat(raw.size() % 512).isZero();
+        Map<Initramfs.Compression, Map<String, Entry>> parts = new LinkedHashMap<>();
+        for (Initramfs.Compression c : Initramfs.Compression.values()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            long commonBytes = initramfs(c).write(out);
+            assertThat(commonBytes % 4).as(c.name()).isZero();
+            parts.put(c, readParts(out.toByteArray(), commonBytes, c));
+        }
+        assertThat(parts.get(Initramfs.Compression.XZ).keySet())
+                .containsExactlyElementsOf(parts.get(Initramfs.Compression.NONE).keySet());
+        assertThat(parts.get(Initramfs.Compression.GZIP).keySet())
+                .containsExactlyElementsOf(parts.get(Initramfs.Compression.NONE).keySet())
+                .contains("webvm/command", "init");
+    }
+
+    @Test
+    void theCommonPartIsTheSameForEveryCommandAndTheImagesPartIsAPlainCpio() throws Exception {
+        ByteArrayOutputStream a = new ByteArrayOutputStream();
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        long commonA = initramfs(Initramfs.Compression.GZIP).write(a);
+        long commonB = Initramfs.builder().busybox(busybox).modules(modules)
+                .command(new GuestCommand(List.of("/bin/sh"), List.of(), "/", 0, 0)).build().write(b);
+        assertThat(commonB).isEqualTo(commonA);
+        byte[] bytesA = a.toByteArray();
+        byte[] bytesB = b.toByteArray();
+        assertThat(Arrays.copyOf(bytesB, (int) commonB)).isEqualTo(Arrays.copyOf(bytesA, (int) commonA));
+        // the kernel finds an uncompressed archive only at a 4-byte boundary, after the zero padding
+        assertThat(new String(bytesA, (int) commonA, 6, StandardCharsets.US_ASCII)).isEqualTo("070701");
+        Map<String, Entry> imagePartA = read(new ByteArrayInputStream(bytesA, (int) commonA, bytesA.length - (int) commonA));
+        Map<String, Entry> imagePartB = read(new ByteArrayInputStream(bytesB, (int) commonB, bytesB.length - (int) commonB));
+        assertThat(imagePartA.keySet()).containsExactly("webvm/command");
+        assertThat(imagePartA.get("webvm/command").text()).contains("'/bin/bash'");
+        assertThat(imagePartB.get("webvm/command").text()).contains("'/bin/sh'").doesNotContain("bash");
+        assertThat(read(new GZIPInputStream(new ByteArrayInputStream(bytesA, 0, (int) commonA))))
+                .doesNotContainKey("webvm/command");
     }
 
     @Test
     void hostToolsReadTheArchive() throws Exception {
         Path gz = tmp.resolve("initrd.gz");
         Path xz = tmp.resolve("initrd.xz");
-        initramfs(Initramfs.Compression.GZIP).write(gz);
-        initramfs(Initramfs.Compression.XZ).write(xz);
-        assertThat(run("gzip -t " + gz)).isEmpty();
+        long gzCommon = initramfs(Initramfs.Compression.GZIP).write(gz);
+        long xzCommon = initramfs(Initramfs.Compression.XZ).write(xz);
+        String gzPart = "head -c " + gzCommon + " " + gz;
+        String imagePart = "tail -c +" + (gzCommon + 1) + " " + gz;
+        assertThat(run(gzPart + " | gzip -t")).isEmpty();
         // The kernel's XZ decoder wants CRC32 (or no) integrity checks.
-        assertThat(run("xz --robot --list " + xz)).contains("\tCRC32\t");
-        String listing = run("gzip -dc " + gz + " | cpio -itv --quiet");
-        assertThat(listing).contains("lib/modules/ext4.ko").contains("webvm/command").contains("bin/sh -> busybox");
-        assertThat(run("gzip -dc " + gz + " | cpio -it --quiet").lines().toList())
-                .containsExactlyElementsOf(read(new GZIPInputStream(Files.newInputStream(gz))).keySet());
+        Path xzPart = tmp.resolve("initrd-common.xz");
+        Files.write(xzPart, Arrays.copyOf(Files.readAllBytes(xz), (int) xzCommon));
+        assertThat(run("xz --robot --list " + xzPart)).contains("\tCRC32\t");
+        String listing = run(gzPart + " | gzip -dc | cpio -itv --quiet");
+        assertThat(listing).contains("lib/modules/ext4.ko").contains("bin/sh -> busybox");
+        assertThat(run(imagePart + " | cpio -it --quiet")).isEqualTo("webvm/command\n");
+        List<String> listed = new ArrayList<>(run(gzPart + " | gzip -dc | cpio -it --quiet").lines().toList());
+        listed.add("webvm/command");
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(
+                readParts(Files.readAllBytes(gz), gzCommon, Initramfs.Compression.GZIP).keySet());
     }
 
     @Test

@@ -81,9 +81,10 @@ class SiteBrowserIT {
 
   /**
    * A v86 site in {@code site} for {@code image}: packed chunks, the real boot kit (Debian kernel
-   * + busybox initramfs) running a login shell as webvm in its home, 256 MiB guest.
+   * + busybox initramfs) running a login shell as webvm in its home, 256 MiB guest. Returns what
+   * the boot kit wrote.
    */
-  static void assembleLoginShellSite(Path image, Path site, String title) throws Exception {
+  static BootFiles assembleLoginShellSite(Path image, Path site, String title) throws Exception {
     Chunker.builder().layout(DiskLayout.PACKED).log(l -> System.out.println("[chunker] " + l)).build()
         .write(image, site.resolve("disk"));
     GuestCommand command = new GuestCommand(List.of("/bin/bash", "-l"),
@@ -97,6 +98,7 @@ class SiteBrowserIT {
         new SiteConfig.Command("/bin/bash", List.of("-l"), command.env(), command.cwd(), command.uid(), command.gid()),
         256, title);
     SiteAssembler.builder().config(config).build().assemble(site);
+    return boot;
   }
 
   /**
@@ -304,8 +306,14 @@ class SiteBrowserIT {
    * {@code webvm.json} read back, given to the snapshotter, and written again with its entry.
    */
   static Optional<Snapshotter.Snapshot> takeSnapshot(Path site, Snapshotter snapshotter) throws IOException {
+    return takeSnapshot(site, snapshotter, 0);
+  }
+
+  /** As {@link #takeSnapshot(Path, Snapshotter)}, from the boot state cache when the snapshotter has one. */
+  static Optional<Snapshotter.Snapshot> takeSnapshot(Path site, Snapshotter snapshotter, long initrdCommonBytes)
+      throws IOException {
     WebvmJson webvm = WebvmJson.read(site);
-    Optional<Snapshotter.Snapshot> snapshot = snapshotter.take(site, webvm);
+    Optional<Snapshotter.Snapshot> snapshot = snapshotter.take(site, webvm, initrdCommonBytes);
     if (snapshot.isPresent()) webvm.withSnapshot(snapshot.get().entry()).write(site);
     return snapshot;
   }

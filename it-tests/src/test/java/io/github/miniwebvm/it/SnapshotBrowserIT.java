@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.miniwebvm.bootkit.BootFiles;
 import io.github.miniwebvm.snapshot.Snapshotter;
 import io.github.miniwebvm.testsupport.Browser;
 import io.github.miniwebvm.testsupport.MissingOracle;
@@ -30,7 +31,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Instant prompt: a site built with a build-time snapshot restores it in headless Chromium (same
  * harness as {@link SiteBrowserIT}), and a snapshot made from another disk is rejected by the page,
- * which then boots. Prints {@code [bench]} lines that bench/snapshot-bench.sh collects.
+ * which then boots. The two sites share a fresh boot state cache, so site A's snapshot boots the
+ * whole way and saves the boot before the disk, and site B's continues from it: site B answers the
+ * same as its own cold boot. Prints {@code [bench]} lines that bench/snapshot-bench.sh collects.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SnapshotBrowserIT {
@@ -41,6 +44,13 @@ class SnapshotBrowserIT {
   private static Path siteB;
   private static Snapshotter.Snapshot snapshotA;
   private static Snapshotter.Snapshot snapshotB;
+  private static Path bootStates;
+  /** What site B's shell answered when restored from its snapshot, which came from the cached boot state. */
+  private static String restoredAnswers;
+  /** Commands whose answers show the guest's shell, user, mounts, modules and launcher files. */
+  private static final String GUEST_FACTS = "id; pwd; echo \"$SHELL|$TERM|$PATH|$HOME|$LANG\"; cat /etc/webvm-variant;"
+      + " ls -A /dev/.webvm; cut -d' ' -f1-3 /proc/mounts; cut -d' ' -f1 /proc/modules | sort | tr '\\n' ' '; echo;"
+      + " umask; ulimit -n";
 
   @BeforeAll
   static void buildSites() throws Exception {
@@ -50,6 +60,8 @@ class SnapshotBrowserIT {
     work = Files.createDirectories(TARGET.resolve("snapshot-e2e"));
     Path fixture = Path.of(run(work, "bash", repo.resolve("scripts/fixture-base.sh").toString(), "dir").strip());
 
+    bootStates = work.resolve("boot-states");
+    deleteTree(bootStates);
     siteA = work.resolve("site-a");
     siteB = work.resolve("site-b");
     snapshotA = buildSite(fixture, siteA, "a").orElseThrow(() -> new AssertionError("no snapshot for site A"));
@@ -67,7 +79,7 @@ class SnapshotBrowserIT {
     run(work, "mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-U", "6b1c3a52-3c1e-4d2a-9a55-0f1b2c3d4e5f",
         "-E", "hash_seed=0b4c1e52-1111-4222-8333-944455556666", "-d", rootfs.toString(), image.toString(), "256M");
     deleteTree(rootfs);
-    SiteBrowserIT.assembleLoginShellSite(image, site, "Snapshot " + variant);
+    BootFiles boot = SiteBrowserIT.assembleLoginShellSite(image, site, "Snapshot " + variant);
     Files.delete(image);
     List<String> warnings = new ArrayList<>();
     Optional<Snapshotter.Snapshot> s = SiteBrowserIT.takeSnapshot(site, Snapshotter.builder()
@@ -77,7 +89,8 @@ class SnapshotBrowserIT {
           warnings.add(l);
           System.out.println("[snapshot " + variant + "] WARNING " + l);
         })
-        .build());
+        .bootStateCache(bootStates)
+        .build(), boot.initrdCommonBytes());
     assertThat(warnings).isEmpty();
     return s;
   }
@@ -134,6 +147,27 @@ class SnapshotBrowserIT {
 
   @Test
   @Order(3)
+  void siteBContinuedFromTheBootStateThatSiteASaved() throws Exception {
+    assertThat(snapshotA.bootStateFromCache()).as("site A: the cache was empty").isFalse();
+    assertThat(snapshotB.bootStateFromCache()).as("site B: site A saved the boot before the disk").isTrue();
+    try (var states = Files.list(bootStates)) {
+      assertThat(states.map(p -> p.getFileName().toString()).toList()).singleElement().asString()
+          .matches("[0-9a-f]{64}\\.bin");
+    }
+    try (StaticServer server = new StaticServer(siteB);
+        Browser browser = SiteBrowserIT.openBrowser("snapshot-b-restored")) {
+      browser.get(server.url());
+      browser.waitForPrompt();
+      assertThat(((Map<?, ?>) browser.js("return window.webvm.snapshot")).get("state")).isEqualTo("restored");
+      restoredAnswers = browser.typeAndCollect(GUEST_FACTS);
+      assertThat(restoredAnswers).contains("uid=1000(webvm)").contains("/home/webvm\n").contains("b\n")
+          .contains("launcher");
+      System.out.println("[snapshot b] restored answers:\n" + restoredAnswers);
+    }
+  }
+
+  @Test
+  @Order(4)
   void stateOfAnotherDiskIsRejectedAndThePageBoots() throws Exception {
     assertThat(snapshotB.keyHash()).isNotEqualTo(snapshotA.keyHash());
     // the old site's state under the new site's name
@@ -151,6 +185,9 @@ class SnapshotBrowserIT {
       assertThat(browser.consoleLog()).contains("snapshot not used");
       String out = browser.typeAndCollect("uname -m; cat /etc/webvm-variant");
       assertThat(out).contains("i686").contains("b\n");
+      // a full boot of the same site (the initrd's two parts unpacked by the kernel) answers as
+      // the snapshot that continued from the cached boot state
+      assertThat(browser.typeAndCollect(GUEST_FACTS)).isEqualTo(restoredAnswers);
     }
   }
 }

@@ -215,7 +215,7 @@ public class PackageMojo extends AbstractMojo {
     @Parameter(property = "webvm.workDirectory", defaultValue = "${project.build.directory}/webvm")
     private File workDirectory;
 
-    /** Downloads (Debian boot kit, base layers) and the native builder's layer cache. */
+    /** Downloads (Debian boot kit, base layers), the native builder's layer cache and the snapshot's boot states. */
     @Parameter(property = "webvm.cacheDirectory", defaultValue = "${user.home}/.cache/webvm-maven")
     private File cacheDirectory;
 

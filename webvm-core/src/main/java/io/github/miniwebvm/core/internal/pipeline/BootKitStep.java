@@ -17,7 +17,11 @@ final class BootKitStep {
         this.log = log;
     }
 
-    SiteConfig.Boot run(GuestCommand command, Path site) throws PipelineException {
+    /** The site's boot files, and the length of the initrd's part that is the same for every image. */
+    record Result(SiteConfig.Boot boot, long initrdCommonBytes) {
+    }
+
+    Result run(GuestCommand command, Path site) throws PipelineException {
         StageLog.Stage stage = log.stage("boot kit");
         BootFiles files;
         try {
@@ -35,7 +39,7 @@ final class BootKitStep {
         stage.done("kernel " + files.kernelVersion() + ", " + files.modules().size() + " modules, initrd "
                 + StageLog.bytes(files.file(BootFiles.INITRD).size()));
         PausePoint.BOOT_KIT.reach();
-        return new SiteConfig.Boot("boot/" + BootFiles.BIOS, "boot/" + BootFiles.KERNEL, "boot/" + BootFiles.INITRD,
-                files.cmdline());
+        return new Result(new SiteConfig.Boot("boot/" + BootFiles.BIOS, "boot/" + BootFiles.KERNEL,
+                "boot/" + BootFiles.INITRD, files.cmdline()), files.initrdCommonBytes());
     }
 }

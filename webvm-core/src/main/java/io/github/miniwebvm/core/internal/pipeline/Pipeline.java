@@ -106,10 +106,12 @@ public final class Pipeline {
         try (AtomicOutput out = AtomicOutput.open(o.outputDirectory)) {
             Path site = out.staging();
             ChunkReport disk = new ChunkStep(o, log).run(ext2, site, out.target());
-            SiteConfig.Boot boot = o.engine == Engine.V86 ? new BootKitStep(o, log).run(command.forBootKit(), site) : null;
-            WebvmJson webvmJson = new SiteStep(o, log).run(disk, boot, command.forSite(), site);
+            BootKitStep.Result bootKit = o.engine == Engine.V86
+                    ? new BootKitStep(o, log).run(command.forBootKit(), site) : null;
+            WebvmJson webvmJson = new SiteStep(o, log).run(disk, bootKit == null ? null : bootKit.boot(),
+                    command.forSite(), site);
             if (o.snapshot) {
-                new SnapshotStep(o, log).run(site, webvmJson);
+                new SnapshotStep(o, log).run(site, webvmJson, bootKit.initrdCommonBytes());
             }
             long[] size = sizeOf(site);
             log.info("site: " + size[1] + " files, " + StageLog.bytes(size[0]) + " in all");
