@@ -129,7 +129,7 @@ def main():
         visit(warm, "beforePrompt", "bytes") if warm.get("promptMs") is not None else None, None, "B", "", None,
         "second visit")
     fig("stage_snapshot", f.get("ours_stage_snapshot"), None, "s", "≤ 5 s", lambda o, r: o <= 5.0,
-        "the snapshot stage of the default run (the build-time boot in Node and the state's compression)")
+        "the snapshot stage of the last default run (the build-time boot in Node and the state's compression; from the second build on a machine the boot before the disk is restored from the cache directory's boot-states/)")
     fig("stage_chunks", f.get("ours_stage_chunks"), None, "s", "≤ 1.0 s", lambda o, r: o <= 1.0,
         "the chunks stage of the default run (gzip on all cores)")
     fig("chunk_bytes_per_used_block_bytes", f.get("ours_chunk_bytes"), f.get("ours_used_block_bytes"), "B",
