@@ -15,16 +15,23 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * Boots an assembled v86 site headlessly in Node, saves the state once the image's command is
@@ -42,6 +49,9 @@ public final class Snapshotter {
   /** Added to the command line of a boot that stops before the disk (the initramfs's {@code init.sh}). */
   static final String PAUSE_CMDLINE = "webvm.pause=disk";
   static final String BOOT_STATE_FORMAT = "webvm-boot-state/1";
+  /** How many boot states the cache keeps: the most recently used. */
+  static final int BOOT_STATES_KEPT = 4;
+  private static final Pattern BOOT_STATE_NAME = Pattern.compile("[0-9a-f]{64}\\.bin");
   /** snapshot.mjs's exit status when the cached boot state does not restore. */
   private static final int CACHED_STATE_UNUSABLE = 4;
 
@@ -166,6 +176,9 @@ public final class Snapshotter {
     json.writeValue(requestFile.toFile(), request);
 
     boolean fromCache = cached != null && Files.isRegularFile(cached);
+    if (fromCache) {
+      Files.setLastModifiedTime(cached, FileTime.from(Instant.now()));
+    }
     try {
       runNode(script, requestFile, work);
     } catch (CachedStateUnusable e) {
@@ -183,6 +196,7 @@ public final class Snapshotter {
         Files.move(savedBootState, tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         info.accept("snapshot: saved the boot before the disk to " + cached);
+        pruneBootStates(bootStateCache, BOOT_STATES_KEPT);
       }
     }
     JsonNode result = json.readTree(resultFile.toFile());
@@ -238,6 +252,26 @@ public final class Snapshotter {
         Sha256.hex(site.resolve(boot.bios())), Sha256.hex(site.resolve(boot.kernel())), Sha256.hex(commonInitrd),
         Integer.toString(memoryMiB), cmdline);
     return Sha256.hex(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Deletes all but the {@code keep} most recently used boot states in {@code cache} (used: saved
+   * or restored); touches nothing there but files named like a state.
+   */
+  static void pruneBootStates(Path cache, int keep) throws IOException {
+    List<Path> states;
+    try (var files = Files.list(cache)) {
+      states = new ArrayList<>(files
+          .filter(p -> BOOT_STATE_NAME.matcher(p.getFileName().toString()).matches())
+          .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+          .toList());
+    }
+    Map<Path, FileTime> used = new HashMap<>();
+    for (Path p : states) used.put(p, Files.getLastModifiedTime(p));
+    states.sort(Comparator.comparing((Path p) -> used.get(p)).reversed());
+    for (Path old : states.subList(Math.min(keep, states.size()), states.size())) {
+      Files.deleteIfExists(old);
+    }
   }
 
   private void runNode(Path script, Path request, Path work) throws IOException, InterruptedException, SnapshotFailure {

@@ -41,7 +41,8 @@
  * line. The next build with the same key restores that state instead of booting, sets the IDE
  * disk's geometry back to its own disk's (the state holds the disk it was saved with), and both
  * paths then send the image's part of the initrd, base64, on the control channel. A cached state
- * that does not restore is deleted and the boot starts over. The page never pauses: a cold boot
+ * that does not restore is deleted and the boot starts over; the cache keeps the four most recently
+ * used states. The page never pauses: a cold boot
  * unpacks both parts, so the guest it boots is the one the snapshot shows (it-tests
  * {@code SnapshotBrowserIT} compares their answers).
  */
