@@ -177,7 +177,11 @@ public final class Snapshotter {
 
     boolean fromCache = cached != null && Files.isRegularFile(cached);
     if (fromCache) {
-      Files.setLastModifiedTime(cached, FileTime.from(Instant.now()));
+      try {
+        Files.setLastModifiedTime(cached, FileTime.from(Instant.now()));
+      } catch (IOException e) {
+        // a read-only cache still serves; it only forgets which state was used last
+      }
     }
     try {
       runNode(script, requestFile, work);
@@ -191,12 +195,7 @@ public final class Snapshotter {
       runNode(script, requestFile, work);
     } finally {
       if (cached != null && Files.isRegularFile(savedBootState)) {
-        Files.createDirectories(bootStateCache);
-        Path tmp = Files.createTempFile(bootStateCache, "boot-state-", ".tmp");
-        Files.move(savedBootState, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        info.accept("snapshot: saved the boot before the disk to " + cached);
-        pruneBootStates(bootStateCache, BOOT_STATES_KEPT);
+        keepBootState(savedBootState, cached);
       }
     }
     JsonNode result = json.readTree(resultFile.toFile());
@@ -252,6 +251,27 @@ public final class Snapshotter {
         Sha256.hex(site.resolve(boot.bios())), Sha256.hex(site.resolve(boot.kernel())), Sha256.hex(commonInitrd),
         Integer.toString(memoryMiB), cmdline);
     return Sha256.hex(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Moves a state saved at the pause into the cache; a cache that cannot take it only costs the next build time. */
+  void keepBootState(Path saved, Path cached) {
+    Path tmp = null;
+    try {
+      Files.createDirectories(bootStateCache);
+      tmp = Files.createTempFile(bootStateCache, "boot-state-", ".tmp");
+      Files.move(saved, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      info.accept("snapshot: saved the boot before the disk to " + cached);
+      pruneBootStates(bootStateCache, BOOT_STATES_KEPT);
+    } catch (IOException e) {
+      warn.accept("snapshot: could not keep the boot before the disk in " + bootStateCache + " (" + e
+          + "); the next build boots the whole way again. Check that the cache directory is writable.");
+      try {
+        if (tmp != null) Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // left behind in the cache folder; harmless
+      }
+    }
   }
 
   /**

@@ -56,4 +56,26 @@ class BootStateCacheTest {
     Snapshotter.pruneBootStates(cache, Snapshotter.BOOT_STATES_KEPT);
     assertThat(only).exists();
   }
+
+  @Test
+  void aStateIsMovedIntoTheCacheOrTheBuildIsWarnedThatItCannotBe() throws Exception {
+    Path cache = tmp.resolve("boot-states");
+    List<String> warnings = new ArrayList<>();
+    Snapshotter snapshotter = Snapshotter.builder().bootStateCache(cache).warn(warnings::add).build();
+    Path saved = Files.write(tmp.resolve("boot-state.bin"), new byte[] {7});
+    snapshotter.keepBootState(saved, cache.resolve(stateName(7)));
+    assertThat(cache.resolve(stateName(7))).hasBinaryContent(new byte[] {7});
+    assertThat(saved).doesNotExist();
+    assertThat(warnings).isEmpty();
+
+    // a cache folder that cannot be made (a file is in its place): the snapshot goes on, with a warning
+    Path blocked = Files.writeString(tmp.resolve("not-a-folder"), "a file");
+    Snapshotter blockedSnapshotter = Snapshotter.builder().bootStateCache(blocked.resolve("boot-states"))
+        .warn(warnings::add).build();
+    Path again = Files.write(tmp.resolve("boot-state-2.bin"), new byte[] {8});
+    blockedSnapshotter.keepBootState(again, blocked.resolve("boot-states").resolve(stateName(8)));
+    assertThat(warnings).singleElement().asString().contains("could not keep the boot before the disk")
+        .contains("writable");
+    assertThat(blocked).hasContent("a file");
+  }
 }
