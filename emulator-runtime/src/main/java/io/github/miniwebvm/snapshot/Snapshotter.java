@@ -141,7 +141,7 @@ public final class Snapshotter {
     String cmdline = boot.cmdline() + " " + EXTRA_CMDLINE + (pause ? " " + PAUSE_CMDLINE : "");
 
     WebvmJson.SnapshotKey key = new WebvmJson.SnapshotKey(config.disk().imageSha256(),
-        Sha256.hex(site.resolve(boot.bios())), Sha256.hex(site.resolve(boot.kernel())), Sha256.hex(site.resolve(boot.initrd())),
+        Sha256.hex(site.resolve(boot.bios())), Sha256.hex(site.resolve(boot.kernel())), Sha256.hex(initrd),
         engine.path("version").asText(), config.memoryMiB(), cmdline);
     String keyHash = key.hash();
 
@@ -158,6 +158,7 @@ public final class Snapshotter {
     request.put("out", rawState.toString());
     request.put("result", resultFile.toString());
     Path cached = null;
+    boolean fromCache = false;
     Path savedBootState = work.resolve("boot-state.bin");
     if (pause) {
       Path common = work.resolve("initrd-common.img");
@@ -165,17 +166,17 @@ public final class Snapshotter {
       byte[] initrdBytes = Files.readAllBytes(initrd);
       Files.write(common, Arrays.copyOfRange(initrdBytes, 0, (int) initrdCommonBytes));
       Files.write(imagePart, Arrays.copyOfRange(initrdBytes, (int) initrdCommonBytes, initrdBytes.length));
-      cached = bootStateCache.resolve(bootStateKey(script, wasm, site, boot, common, config.memoryMiB(), cmdline) + ".bin");
+      cached = bootStateCache.resolve(bootStateKey(script, wasm, key, common) + ".bin");
+      fromCache = Files.isRegularFile(cached);
       ObjectNode preDisk = request.putObject("preDisk");
       preDisk.put("initrd", common.toString());
       preDisk.put("imagePart", imagePart.toString());
       preDisk.put("saveTo", savedBootState.toString());
-      if (Files.isRegularFile(cached)) preDisk.put("state", cached.toString());
+      if (fromCache) preDisk.put("state", cached.toString());
     }
     Path requestFile = work.resolve("request.json");
     json.writeValue(requestFile.toFile(), request);
 
-    boolean fromCache = cached != null && Files.isRegularFile(cached);
     if (fromCache) {
       try {
         Files.setLastModifiedTime(cached, FileTime.from(Instant.now()));
@@ -245,11 +246,10 @@ public final class Snapshotter {
    * The cache key of the boot before the disk: everything that boot depends on (the snapshot
    * script with its v86 and machine, BIOS, kernel, the initrd's common part, memory, command line).
    */
-  private static String bootStateKey(Path script, Path wasm, Path site, SiteConfig.Boot boot, Path commonInitrd,
-      int memoryMiB, String cmdline) throws IOException {
-    String key = String.join("\n", BOOT_STATE_FORMAT, Sha256.hex(script), Sha256.hex(wasm),
-        Sha256.hex(site.resolve(boot.bios())), Sha256.hex(site.resolve(boot.kernel())), Sha256.hex(commonInitrd),
-        Integer.toString(memoryMiB), cmdline);
+  private static String bootStateKey(Path script, Path wasm, WebvmJson.SnapshotKey snapshotKey, Path commonInitrd)
+      throws IOException {
+    String key = String.join("\n", BOOT_STATE_FORMAT, Sha256.hex(script), Sha256.hex(wasm), snapshotKey.bios(),
+        snapshotKey.kernel(), Sha256.hex(commonInitrd), Integer.toString(snapshotKey.memoryMiB()), snapshotKey.cmdline());
     return Sha256.hex(key.getBytes(StandardCharsets.UTF_8));
   }
 
